@@ -1,0 +1,121 @@
+"""build_application(config): the PTB Application with our context, limits and handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.commands import Audience, for_audience
+from bot.config import Config
+from bot.context import SERVICES_KEY, Ctx, Services
+from bot.i18n import I18n
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+# Telegram's language_code for a command menu is two letters.
+MENU_LANGUAGE = {"fa_AF": "fa"}
+RATE_LIMIT_RETRIES = 5
+
+
+def build_application(
+    config: Config,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> App:
+    """Assemble the application; services are opened in post_init and closed in post_shutdown."""
+    builder = (
+        ApplicationBuilder()
+        .token(config.telegram.token.get())
+        .context_types(ContextTypes(context=Ctx))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=config.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if config.telegram.base_url:
+        base = config.telegram.base_url.rstrip("/")
+        builder = builder.base_url(base + "/bot").base_file_url(base + "/file/bot")
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app: App = builder.build()
+    app.bot_data["config"] = config
+    handlers.register_all(app)
+    return app
+
+
+async def post_init(app: App) -> None:
+    """Open the database, load catalogs and publish the command menus."""
+    config: Config = app.bot_data["config"]
+    i18n = I18n(config.i18n.languages, config.tz, config.i18n.group_language)
+    db = await Database.open(config.database.path)
+    app.bot_data[SERVICES_KEY] = Services(config=config, i18n=i18n, db=db)
+    await publish_commands(app, i18n)
+    log.info("bot ready as @%s", app.bot.username)
+
+
+async def post_shutdown(app: App) -> None:
+    """Close the database."""
+    services: Services | None = app.bot_data.pop(SERVICES_KEY, None)
+    if services is not None:
+        await services.db.close()
+
+
+async def publish_commands(app: App, i18n: I18n) -> None:
+    """setMyCommands for private chats, once per shipped language and once as the default."""
+    scope = BotCommandScopeAllPrivateChats()
+    everyone = for_audience(Audience.EVERYONE)
+    for code in i18n.languages:
+        lang = i18n.get(code)
+        commands = [BotCommand(c.name, lang.t(c.description)) for c in everyone]
+        await app.bot.set_my_commands(
+            commands, scope=scope, language_code=MENU_LANGUAGE.get(code, code)
+        )
+    default = i18n.get("en")
+    await app.bot.set_my_commands(
+        [BotCommand(c.name, default.t(c.description)) for c in everyone], scope=scope
+    )
+
+
+@asynccontextmanager
+async def running(app: App, *, polling: bool = False) -> AsyncIterator[App]:
+    """Run the application's life cycle around a block (tests, demo), like run_polling does."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    try:
+        await app.start()
+        if polling and app.updater is not None:
+            await app.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+            )
+        try:
+            yield app
+        finally:
+            if polling and app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
