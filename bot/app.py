@@ -7,17 +7,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import (
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
-from bot.commands import Audience, for_audience
+from bot.commands import Audience, menu
 from bot.config import Config
 from bot.context import SERVICES_KEY, Ctx, Services
 from bot.i18n import I18n
-from bot.storage import Database
+from bot.storage import Database, coordinators, people
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +76,8 @@ async def post_init(app: App) -> None:
     i18n = I18n(config.i18n.languages, config.tz, config.i18n.group_language)
     db = await Database.open(config.database.path)
     app.bot_data[SERVICES_KEY] = Services(config=config, i18n=i18n, db=db)
-    await publish_commands(app, i18n)
+    await coordinators.bootstrap(db, config.coordinators.telegram_ids)
+    await publish_commands(app, i18n, db)
     log.info("bot ready as @%s", app.bot.username)
 
 
@@ -80,20 +88,29 @@ async def post_shutdown(app: App) -> None:
         await services.db.close()
 
 
-async def publish_commands(app: App, i18n: I18n) -> None:
-    """setMyCommands for private chats, once per shipped language and once as the default."""
-    scope = BotCommandScopeAllPrivateChats()
-    everyone = for_audience(Audience.EVERYONE)
-    for code in i18n.languages:
-        lang = i18n.get(code)
-        commands = [BotCommand(c.name, lang.t(c.description)) for c in everyone]
-        await app.bot.set_my_commands(
-            commands, scope=scope, language_code=MENU_LANGUAGE.get(code, code)
-        )
-    default = i18n.get("en")
-    await app.bot.set_my_commands(
-        [BotCommand(c.name, default.t(c.description)) for c in everyone], scope=scope
-    )
+async def publish_commands(app: App, i18n: I18n, db: Database) -> None:
+    """setMyCommands per shipped language (and a default) for private and group chats, and
+    the admin menu in each coordinator's own chat."""
+    for scope, audience in (
+        (BotCommandScopeAllPrivateChats(), Audience.EVERYONE),
+        (BotCommandScopeAllGroupChats(), Audience.GROUP),
+    ):
+        for code in i18n.languages:
+            await app.bot.set_my_commands(
+                menu(i18n.get(code), audience),
+                scope=scope,
+                language_code=MENU_LANGUAGE.get(code, code),
+            )
+        await app.bot.set_my_commands(menu(i18n.get("en"), audience), scope=scope)
+    for coordinator_id in await coordinators.all_ids(db):
+        person = await people.get(db, coordinator_id)
+        lang = i18n.get(person.language if person else i18n.group_language)
+        try:
+            await app.bot.set_my_commands(
+                menu(lang, Audience.COORDINATOR), scope=BotCommandScopeChat(coordinator_id)
+            )
+        except BadRequest:  # never opened a chat with the bot: the menu follows at /start
+            log.info("coordinator %d has not started the bot yet", coordinator_id)
 
 
 @asynccontextmanager

@@ -30,8 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     config_help = f"TOML configuration file (default: ${CONFIG_ENV} or {DEFAULT_CONFIG})"
 
-    run = sub.add_parser("run", help="run the bot (polling or webhook, as configured)",
-                         description="Run the bot until SIGINT or SIGTERM.")
+    run = sub.add_parser(
+        "run",
+        help="run the bot (polling or webhook, as configured)",
+        description="Run the bot until SIGINT or SIGTERM.",
+    )
     run.add_argument("-c", "--config", help=config_help)
 
     demo = sub.add_parser(
@@ -40,12 +43,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Start the sandbox and the real bot on loopback, play a scenario and print "
         "the transcript. No token and no network needed.",
     )
-    demo.add_argument("--plain", action="store_true",
-                      help="leave out the Unicode direction marks in the transcript")
+    demo.add_argument(
+        "--plain",
+        action="store_true",
+        help="leave out the Unicode direction marks in the transcript",
+    )
 
-    check = sub.add_parser("check-config", help="validate a configuration file and exit",
-                           description="Validate a configuration file; exit 0 when it is good, "
-                           "2 with one line naming the problem otherwise.")
+    check = sub.add_parser(
+        "check-config",
+        help="validate a configuration file and exit",
+        description="Validate a configuration file; exit 0 when it is good, "
+        "2 with one line naming the problem otherwise.",
+    )
     check.add_argument("path", nargs="?", help=config_help)
     return parser
 
@@ -108,8 +117,11 @@ def run(path: str) -> int:
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
-        print(f"samenhier: Telegram refused the bot token ({path}: [telegram] token); "
-              "ask @BotFather for the right one", file=sys.stderr)
+        print(
+            f"samenhier: Telegram refused the bot token ({path}: [telegram] token); "
+            "ask @BotFather for the right one",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     except SchemaTooNewError as exc:
         print(f"samenhier: {exc}", file=sys.stderr)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.i18n import N_
+from telegram import BotCommand
+
+from bot.i18n import N_, Lang
 
 
 class Audience(Enum):
@@ -13,6 +15,7 @@ class Audience(Enum):
 
     EVERYONE = "everyone"
     COORDINATOR = "coordinator"
+    GROUP = "group"
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,23 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start and choose your language")),
     Command("help", N_("What I can do for you")),
     Command("language", N_("Change your language")),
+    Command("cancel", N_("Stop what you are doing")),
+    Command("new_sponsorship", N_("Set up a new sponsorship"), Audience.COORDINATOR),
+    Command("sponsorships", N_("All sponsorships"), Audience.COORDINATOR),
+    Command("sponsorship", N_("One sponsorship: /sponsorship ID"), Audience.COORDINATOR),
+    Command("coordinator_add", N_("Add a coordinator"), Audience.COORDINATOR),
+    Command("coordinator_remove", N_("Remove a coordinator"), Audience.COORDINATOR),
+    Command("members", N_("Who is who in this chat"), Audience.GROUP),
+    Command("link", N_("Link this chat: /link CODE"), Audience.GROUP),
 )
 
 
 def for_audience(audience: Audience) -> list[Command]:
     """The commands shown to this audience (coordinators also see everyone's)."""
-    if audience is Audience.EVERYONE:
-        return [c for c in COMMANDS if c.audience is Audience.EVERYONE]
-    return list(COMMANDS)
+    wanted = {audience, Audience.EVERYONE} if audience is Audience.COORDINATOR else {audience}
+    return [c for c in COMMANDS if c.audience in wanted]
+
+
+def menu(lang: Lang, audience: Audience) -> list[BotCommand]:
+    """The command menu of an audience in one language."""
+    return [BotCommand(c.name, lang.t(c.description)) for c in for_audience(audience)]

@@ -96,6 +96,15 @@ class CoordinatorsConfig:
 
 
 @dataclass(frozen=True)
+class InvitesConfig:
+    """How long invite links stay valid, in days."""
+
+    member_days: int = 30
+    newcomer_days: int = 30
+    group_days: int = 30
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     """Log level for the bot's own log lines."""
 
@@ -111,6 +120,7 @@ class Config:
     i18n: I18nConfig = field(default_factory=I18nConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     coordinators: CoordinatorsConfig = field(default_factory=CoordinatorsConfig)
+    invites: InvitesConfig = field(default_factory=InvitesConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: str = "<defaults>"
 
@@ -130,6 +140,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "i18n": I18nConfig,
     "schedule": ScheduleConfig,
     "coordinators": CoordinatorsConfig,
+    "invites": InvitesConfig,
     "logging": LoggingConfig,
 }
 
@@ -208,7 +219,9 @@ def parse_config(data: dict[str, Any], file: str = "<config>") -> Config:
             raise ConfigError(
                 file, f"[{key}]", f"unknown section (known: {', '.join(sorted(_SECTIONS))})"
             )
-    sections = {name: _section(cls, data.get(name, {}), file, name) for name, cls in _SECTIONS.items()}
+    sections = {
+        name: _section(cls, data.get(name, {}), file, name) for name, cls in _SECTIONS.items()
+    }
     config = Config(**sections, source=file)
     env_token = os.environ.get(TOKEN_ENV, "").strip()
     if env_token:
@@ -231,7 +244,9 @@ def _validate(config: Config, file: str) -> None:
     if tg.base_url is not None and not tg.base_url.startswith(("http://", "https://")):
         raise ConfigError(file, "[telegram] base_url", "expected an http:// or https:// URL")
     if not 1 <= tg.port <= 65535:
-        raise ConfigError(file, "[telegram] port", f"expected a port from 1 to 65535, got {tg.port}")
+        raise ConfigError(
+            file, "[telegram] port", f"expected a port from 1 to 65535, got {tg.port}"
+        )
     if tg.mode == "webhook":
         if not tg.webhook_url or not tg.webhook_url.startswith(("https://", "http://")):
             raise ConfigError(
@@ -263,6 +278,9 @@ def _validate(config: Config, file: str) -> None:
         raise ConfigError(
             file, "[schedule] timezone", 'expected an IANA time zone such as "Europe/Amsterdam"'
         ) from None
+    for key in ("member_days", "newcomer_days", "group_days"):
+        if not 1 <= getattr(config.invites, key) <= 365:
+            raise ConfigError(file, f"[invites] {key}", "expected a number of days from 1 to 365")
     for i, uid in enumerate(config.coordinators.telegram_ids):
         if uid <= 0:
             raise ConfigError(
@@ -276,9 +294,13 @@ def load_config(path: str | Path) -> Config:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ConfigError(file, "(file)", "expected a readable TOML file; it does not exist") from None
+        raise ConfigError(
+            file, "(file)", "expected a readable TOML file; it does not exist"
+        ) from None
     except OSError as exc:
-        raise ConfigError(file, "(file)", f"expected a readable TOML file ({exc.strerror})") from None
+        raise ConfigError(
+            file, "(file)", f"expected a readable TOML file ({exc.strerror})"
+        ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

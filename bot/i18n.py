@@ -109,7 +109,7 @@ class Lang:
         return text
 
     def t(self, message: str, /, **values: Any) -> str:
-        """Translate `message`; fill `{name}` placeholders, HTML-escaped and isolated where needed."""
+        """Translate; fill `{name}` placeholders, HTML-escaped and isolated where needed."""
         text = self._t.gettext(message)
         if not values:
             return text
@@ -167,3 +167,16 @@ class I18n:
     def choices(self) -> list[tuple[str, str]]:
         """(code, native name) for the language picker."""
         return [(code, native_name(code)) for code in self.languages]
+
+
+def bilingual(i18n: I18n, codes: Iterable[str], message: str, /, **values: Any) -> str:
+    """The same message in several languages (no repeats), for the shared chat."""
+    seen: list[str] = []
+    parts: list[str] = []
+    for code in codes:
+        lang = i18n.get(code)
+        if lang.code in seen:
+            continue
+        seen.append(lang.code)
+        parts.append(lang.t(message, **values))
+    return "\n\n".join(parts)

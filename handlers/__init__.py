@@ -1,4 +1,5 @@
-"""Every handler is registered here, in named groups: guards, the loader, features, fallbacks."""
+"""Every handler is registered here, in named groups: guards, the loader, waiting flows,
+features, then fallbacks. Within a group the first matching handler wins."""
 
 from __future__ import annotations
 
@@ -6,18 +7,35 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import errors, fallback, loader, onboarding
+from handlers import (
+    coordinator,
+    errors,
+    fallback,
+    groupchat,
+    joining,
+    loader,
+    onboarding,
+    presence,
+    prompting,
+    sponsorships,
+)
 
-# Handler groups run in this order; within one group the first matching handler wins.
-GUARDS = -2
-LOADER = -1
+GUARDS = -3
+LOADER = -2
+PROMPTS = -1  # a flow waiting for this person's next message gets it first
 FEATURES = 0
-FALLBACK = 100
+PRESENCE = 1  # sees every my_chat_member update, next to the shared-chat handler
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every feature module with the application."""
     loader.register(app, guards=GUARDS, loader=LOADER)
+    prompting.register(app, group=PROMPTS)
+    joining.register(app, group=FEATURES)  # /start TOKEN, before onboarding's plain /start
     onboarding.register(app, group=FEATURES)
-    fallback.register(app, group=FALLBACK)
+    coordinator.register(app, group=FEATURES)
+    sponsorships.register(app, group=FEATURES)
+    groupchat.register(app, group=FEATURES)
+    fallback.register(app, group=FEATURES)  # last in its group: only what no feature took
+    presence.register(app, group=PRESENCE)
     errors.register(app)

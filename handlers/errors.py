@@ -27,7 +27,9 @@ async def on_error(update: object, context: Ctx) -> None:
     if not isinstance(update, Update):
         return
     try:
-        text = context.lang.t("Sorry, something went wrong on my side. Please try again in a moment.")
+        text = context.lang.t(
+            "Sorry, something went wrong on my side. Please try again in a moment."
+        )
     except Exception:  # services not ready: still answer, in English
         text = "Sorry, something went wrong on my side. Please try again in a moment."
     try:

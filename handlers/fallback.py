@@ -44,7 +44,7 @@ async def stale_button(update: Update, context: Ctx) -> None:
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], *, group: int) -> None:
-    """Install the fallbacks in the last group, so any feature can claim an update first."""
+    """Install the fallbacks; register them last in the features' group."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command), group=group)
     app.add_handler(MessageHandler(private & ~filters.COMMAND, plain_message), group=group)

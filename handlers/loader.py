@@ -26,6 +26,14 @@ async def load(update: Update, context: Ctx) -> None:
     if user is None:
         return
     person = await people.get(context.db, user.id)
+    if (
+        person is not None
+        and person.unreachable
+        and update.effective_chat is not None
+        and update.effective_chat.type == "private"
+        and update.my_chat_member is None
+    ):
+        await people.set_reachable(context.db, user.id, True)  # they wrote to us again
     context.person = person
     context.lang = context.i18n.get(person.language if person else user.language_code)
 

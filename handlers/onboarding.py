@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram import Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.commands import Audience, for_audience
 from bot.context import Ctx
 from bot.i18n import I18n, Lang
-from bot.storage import people
+from bot.storage import coordinators, people
+from handlers.coordinator import publish_menu
 
 LANG_PREFIX = "lang:"
 
@@ -19,7 +23,9 @@ LANG_PREFIX = "lang:"
 def language_keyboard(i18n: I18n, current: str | None) -> InlineKeyboardMarkup:
     """Native language names, two to a row, the current one ticked."""
     buttons = [
-        InlineKeyboardButton(("✓ " if code == current else "") + name, callback_data=LANG_PREFIX + code)
+        InlineKeyboardButton(
+            ("✓ " if code == current else "") + name, callback_data=LANG_PREFIX + code
+        )
         for code, name in i18n.choices()
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
@@ -48,8 +54,9 @@ async def start(update: Update, context: Ctx) -> None:
         )
         await message.reply_text(text, reply_markup=language_keyboard(context.i18n, None))
         return
+    audience = await _audience(context, user.id)
     await message.reply_text(
-        lang.t("Welcome back, {name}!", name=user.first_name) + "\n\n" + help_text(lang)
+        lang.t("Welcome back, {name}!", name=user.first_name) + "\n\n" + help_text(lang, audience)
     )
 
 
@@ -80,18 +87,23 @@ async def language_chosen(update: Update, context: Ctx) -> None:
     await query.edit_message_text(
         lang.t("From now on I will write to you in {language}.", language=lang.name)
         + "\n\n"
-        + help_text(lang)
+        + help_text(lang, await _audience(context, query.from_user.id))
     )
-    await context.bot.set_my_commands(
-        [BotCommand(c.name, lang.t(c.description)) for c in for_audience(Audience.EVERYONE)],
-        scope=BotCommandScopeChat(query.from_user.id),
-    )
+    is_coordinator = await coordinators.is_coordinator(context.db, query.from_user.id)
+    await publish_menu(context, query.from_user.id, is_coordinator)
+
+
+async def _audience(context: Ctx, user_id: int) -> Audience:
+    if await coordinators.is_coordinator(context.db, user_id):
+        return Audience.COORDINATOR
+    return Audience.EVERYONE
 
 
 async def show_help(update: Update, context: Ctx) -> None:
     """/help: what this person can do."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(help_text(context.lang))
+    if update.effective_message is not None and update.effective_user is not None:
+        audience = await _audience(context, update.effective_user.id)
+        await update.effective_message.reply_text(help_text(context.lang, audience))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], *, group: int) -> None:

@@ -11,7 +11,7 @@ pybabel extract -F pyproject.toml -k t -k tn:1,2 -k N_ --no-location --sort-outp
 for lang in nl en ar ti fa_AF so uk tr; do
     po="locales/$lang/LC_MESSAGES/messages.po"
     if [ -f "$po" ]; then
-        pybabel update --no-location --ignore-obsolete -i locales/messages.pot -d locales -l "$lang"
+        pybabel update --ignore-obsolete --no-fuzzy-matching -i locales/messages.pot -d locales -l "$lang"
     else
         pybabel init -i locales/messages.pot -d locales -l "$lang"
     fi

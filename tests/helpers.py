@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,5 +57,3 @@ async def run_bot(sandbox: Sandbox, config: Config) -> AsyncIterator[Harness]:
             yield Harness(app, sandbox, config)
         finally:
             sandbox.dispatcher = None
-
-

@@ -25,8 +25,21 @@ def test_example_config_is_valid(monkeypatch: pytest.MonkeyPatch, capsys) -> Non
 
 def test_example_config_documents_every_key() -> None:
     text = (ROOT / "config.example.toml").read_text()
-    for key in ("token", "base_url", "mode", "webhook_url", "listen", "port", "secret_token",
-                "path", "group_language", "languages", "timezone", "telegram_ids", "level"):
+    for key in (
+        "token",
+        "base_url",
+        "mode",
+        "webhook_url",
+        "listen",
+        "port",
+        "secret_token",
+        "path",
+        "group_language",
+        "languages",
+        "timezone",
+        "telegram_ids",
+        "level",
+    ):
         assert f"{key} =" in text, key
 
 
@@ -36,7 +49,10 @@ BAD_CONFIGS = {
         f'[telegram]\ntoken = "{GOOD_TOKEN}"\ntokn = "x"\n',
         "[telegram] tokn: unknown key",
     ),
-    "unknown section": (f'[telegram]\ntoken = "{GOOD_TOKEN}"\n[extra]\n', "[extra]: unknown section"),
+    "unknown section": (
+        f'[telegram]\ntoken = "{GOOD_TOKEN}"\n[extra]\n',
+        "[extra]: unknown section",
+    ),
     "wrong type": (
         f'[telegram]\ntoken = "{GOOD_TOKEN}"\nport = "8443"\n',
         "[telegram] port: expected a whole number, got '8443'",
@@ -45,8 +61,11 @@ BAD_CONFIGS = {
         f'[telegram]\ntoken = "{GOOD_TOKEN}"\n[coordinators]\ntelegram_ids = ["me"]\n',
         "[coordinators] telegram_ids[0]: expected a whole number",
     ),
-    "missing token": ("[telegram]\nmode = \"polling\"\n", "[telegram] token: expected the bot token"),
-    "malformed token": ('[telegram]\ntoken = "nonsense"\n', "[telegram] token: expected a BotFather"),
+    "missing token": ('[telegram]\nmode = "polling"\n', "[telegram] token: expected the bot token"),
+    "malformed token": (
+        '[telegram]\ntoken = "nonsense"\n',
+        "[telegram] token: expected a BotFather",
+    ),
     "bad mode": (
         f'[telegram]\ntoken = "{GOOD_TOKEN}"\nmode = "poll"\n',
         '[telegram] mode: expected "polling" or "webhook"',

@@ -74,8 +74,18 @@ def test_native_names() -> None:
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("ar", "ar"), ("fa", "fa_AF"), ("fa-AF", "fa_AF"), ("prs", "fa_AF"), ("nl-BE", "nl"),
-     ("en-GB", "en"), ("de", None), (None, None), ("", None), ("tr", "tr")],
+    [
+        ("ar", "ar"),
+        ("fa", "fa_AF"),
+        ("fa-AF", "fa_AF"),
+        ("prs", "fa_AF"),
+        ("nl-BE", "nl"),
+        ("en-GB", "en"),
+        ("de", None),
+        (None, None),
+        ("", None),
+        ("tr", "tr"),
+    ],
 )
 def test_resolve_language(code: str | None, expected: str | None) -> None:
     assert resolve_language(code) == expected
