@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 import handlers
+from bot.clock import Clock, SystemClock
 from bot.commands import Audience, menu
 from bot.config import Config
 from bot.context import SERVICES_KEY, Ctx, Services
@@ -40,6 +41,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
 ) -> App:
     """Assemble the application; services are opened in post_init and closed in post_shutdown."""
     builder = (
@@ -66,6 +68,8 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     app: App = builder.build()
     app.bot_data["config"] = config
+    if clock is not None:
+        app.bot_data["clock"] = clock
     handlers.register_all(app)
     return app
 
@@ -75,7 +79,8 @@ async def post_init(app: App) -> None:
     config: Config = app.bot_data["config"]
     i18n = I18n(config.i18n.languages, config.tz, config.i18n.group_language)
     db = await Database.open(config.database.path)
-    app.bot_data[SERVICES_KEY] = Services(config=config, i18n=i18n, db=db)
+    clock = app.bot_data.get("clock") or SystemClock()
+    app.bot_data[SERVICES_KEY] = Services(config=config, i18n=i18n, db=db, clock=clock)
     await coordinators.bootstrap(db, config.coordinators.telegram_ids)
     await publish_commands(app, i18n, db)
     log.info("bot ready as @%s", app.bot.username)

@@ -35,6 +35,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("new_sponsorship", N_("Set up a new sponsorship"), Audience.COORDINATOR),
     Command("sponsorships", N_("All sponsorships"), Audience.COORDINATOR),
     Command("sponsorship", N_("One sponsorship: /sponsorship ID"), Audience.COORDINATOR),
+    Command("roles", N_("Change roles in a group"), Audience.COORDINATOR),
     Command("coordinator_add", N_("Add a coordinator"), Audience.COORDINATOR),
     Command("coordinator_remove", N_("Remove a coordinator"), Audience.COORDINATOR),
     Command("members", N_("Who is who in this chat"), Audience.GROUP),

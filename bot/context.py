@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import I18n, Lang
 from bot.storage import Database
@@ -22,6 +23,7 @@ class Services:
     config: Config
     i18n: I18n
     db: Database
+    clock: Clock = field(default_factory=SystemClock)
 
 
 class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -52,6 +54,11 @@ class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any
     def i18n(self) -> I18n:
         """All languages."""
         return self.services.i18n
+
+    @property
+    def clock(self) -> Clock:
+        """The bot's clock (a fake one in tests)."""
+        return self.services.clock
 
     @property
     def config(self) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -76,6 +77,7 @@ async def play(out: TextIO, plain: bool = False) -> None:
     """Run the scenario; raise if the bot does not answer as it should."""
     sandbox = Sandbox()
     server = SandboxServer(sandbox)
+    carla = sandbox.user("Carla", language_code="nl")
     await server.start()
     try:
         with tempfile.TemporaryDirectory(prefix="samenhier-demo-") as tmp:
@@ -86,20 +88,23 @@ async def play(out: TextIO, plain: bool = False) -> None:
                         "base_url": server.base_url.removesuffix("/bot"),
                     },
                     "database": {"path": str(Path(tmp) / "demo.db")},
+                    "coordinators": {"telegram_ids": [carla.id]},
                 },
                 "<demo>",
             )
             app = build_application(config)
             async with running(app, polling=True):
-                await _scenario(sandbox, Transcript(sandbox, out, plain), out)
+                await _scenario(sandbox, carla, Transcript(sandbox, out, plain), out)
     finally:
         await server.stop()
 
 
-async def _scenario(sandbox: Sandbox, t: Transcript, out: TextIO) -> None:
+async def _scenario(sandbox: Sandbox, carla: SimUser, t: Transcript, out: TextIO) -> None:
     sanne = t.person(sandbox.user("Sanne", language_code="nl"))
+    piet = t.person(sandbox.user("Piet", language_code="nl"))
     amal = t.person(sandbox.user("Amal", language_code="ar"))
     jonas = t.person(sandbox.user("Jonas", language_code="de"))
+    t.person(carla)
 
     async def step(title: str, action: Step) -> None:
         out.write(f"\n# {title}\n")
@@ -107,20 +112,62 @@ async def _scenario(sandbox: Sandbox, t: Transcript, out: TextIO) -> None:
         await sandbox.settle()
         t.flush()
 
+    async def press(user: SimUser, text: str) -> None:
+        message = user.last()
+        labels = [label for row in message.buttons for label in row]
+        await user.press(message, next(lb for lb in labels if lb in (text, f"✓ {text}")))
+
     out.write("Samen Hier demo: the real bot, talking to a sandboxed Telegram on loopback.\n")
-    await step("Sanne, a Dutch sponsor, starts the bot", lambda: sanne.start())
-    await step("She picks Nederlands", lambda: sanne.press(sanne.last(), "Nederlands"))
-    await step(
-        "Amal, the newcomer, starts the bot on her phone (Telegram in Arabic)", lambda: amal.start()
-    )
-    await step("She picks العربية", lambda: amal.press(amal.last(), "العربية"))
-    await step("Amal asks for help", lambda: amal.send("/help"))
-    await step("Amal types a command that does not exist", lambda: amal.send("/weer"))
-    await step(
-        "Jonas's Telegram is in German, which we do not ship: English it is", lambda: jonas.start()
-    )
-    await step("Sanne switches to English with /language", lambda: sanne.send("/language"))
-    await step("…and presses English", lambda: sanne.press(sanne.last(), "English"))
+    await step("Jonas's Telegram is in German, which we do not ship: English it is",
+               lambda: jonas.start())
+    await step("He picks Nederlands from the native language names",
+               lambda: press(jonas, "Nederlands"))
+
+    # A coordinator sets up a sponsorship.
+    await step("Carla, a coordinator, starts the bot and picks Nederlands", lambda: carla.start())
+    await step("…", lambda: press(carla, "Nederlands"))
+    await step("She sets up a new sponsorship", lambda: carla.send("/new_sponsorship"))
+    await step("…gives it a name", lambda: carla.send("Kralingen – familie A."))
+    await step("…the municipality", lambda: carla.send("Rotterdam"))
+    await step("…the household's language", lambda: press(carla, "العربية"))
+    await step("…and the expected arrival date", lambda: carla.send("15-01-2027"))
+    urls = re.findall(r"https://t\.me/\S+", carla.last().text)
+    member_link, newcomer_link, startgroup_link = urls[:3]
+
+    # The sponsor group joins.
+    await step("Sanne opens the member link", lambda: sanne.open_link(member_link))
+    await step("…keeps Nederlands", lambda: press(sanne, "Nederlands"))
+    await step("…agrees", lambda: sanne.press(sanne.last(), sanne.last().buttons[0][0]))
+    await step("…takes two roles", lambda: press(sanne, "Contactpersoon"))
+    await step("…", lambda: press(sanne, "Maatje"))
+    await step("…and is done", lambda: sanne.press(sanne.last(), sanne.last().buttons[-1][0]))
+    await step("Piet joins too", lambda: piet.open_link(member_link))
+    for action in (lambda: press(piet, "Nederlands"),
+                   lambda: piet.press(piet.last(), piet.last().buttons[0][0]),
+                   lambda: press(piet, "Wonen"),
+                   lambda: piet.press(piet.last(), piet.last().buttons[-1][0])):
+        await step("…", action)
+
+    # The newcomer joins, in Arabic.
+    await step("Amal, the newcomer, opens her link (her phone is in Arabic)",
+               lambda: amal.open_link(newcomer_link))
+    await step("She picks العربية", lambda: press(amal, "العربية"))
+    await step("She agrees", lambda: amal.press(amal.last(), amal.last().buttons[0][0]))
+
+    # The shared chat.
+    group = await sanne.create_group("Samen Kralingen")
+    t.follow(group.id, "Samen Kralingen (shared group chat)")
+    await step("Sanne creates a group and adds the bot with the startgroup link",
+               lambda: sanne.open_link(startgroup_link, group=group))
+    for person in (sanne, piet, amal):
+        await step(f"{person.first_name} presses the button to join the shared chat",
+                   lambda p=person: p.press(p.last(), p.last().buttons[0][0]))
+    mallory = t.person(sandbox.user("Mallory", language_code="en"))
+    invite = sanne.inbox()[-1].inline_button(sanne.inbox()[-1].buttons[0][0])["url"]
+    await step("A stranger who got hold of the chat link asks to join",
+               lambda: mallory.open_link(invite))
+    await step("In the shared chat, Piet asks who is who", lambda: piet.send("/members",
+                                                                            chat_id=group.id))
     out.write("\nDemo finished.\n")
 
 

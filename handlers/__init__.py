@@ -17,6 +17,7 @@ from handlers import (
     onboarding,
     presence,
     prompting,
+    roles,
     sponsorships,
 )
 
@@ -36,6 +37,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     coordinator.register(app, group=FEATURES)
     sponsorships.register(app, group=FEATURES)
     groupchat.register(app, group=FEATURES)
+    roles.register(app, group=FEATURES)
     fallback.register(app, group=FEATURES)  # last in its group: only what no feature took
     presence.register(app, group=PRESENCE)
     errors.register(app)

@@ -195,7 +195,10 @@ async def link_command(update: Update, context: Ctx) -> None:
 async def _unlinked_hint(update: Update, context: Ctx) -> None:
     chat = update.effective_chat
     assert chat is not None
-    if await sponsorships.by_chat(context.db, chat.id) is not None:
+    s = await sponsorships.by_chat(context.db, chat.id)
+    if s is not None:
+        await _say(context, chat.id, s, "This chat belongs to {name}. /members shows who is who.",
+                   name=s.name)
         return
     await _say(
         context,

@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Update
 
 from bot.app import App, build_application, running
+from bot.clock import Clock
 from bot.config import Config, parse_config
 from bot.context import SERVICES_KEY, Services
 from bot.sandbox import Sandbox, SandboxRequest
@@ -42,10 +43,15 @@ class Harness:
 
 
 @asynccontextmanager
-async def run_bot(sandbox: Sandbox, config: Config) -> AsyncIterator[Harness]:
+async def run_bot(
+    sandbox: Sandbox, config: Config, clock: Clock | None = None
+) -> AsyncIterator[Harness]:
     """Run the real application in-process; user actions on the sandbox reach it directly."""
     app = build_application(
-        config, request=SandboxRequest(sandbox), get_updates_request=SandboxRequest(sandbox)
+        config,
+        request=SandboxRequest(sandbox),
+        get_updates_request=SandboxRequest(sandbox),
+        clock=clock,
     )
 
     async def dispatch(data: dict[str, Any]) -> None:

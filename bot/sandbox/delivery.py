@@ -31,7 +31,8 @@ class Delivery:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.dispatcher: Dispatcher | None = None
+        self._dispatcher: Dispatcher | None = None
+        self._draining = False
         self.allowed_updates: list[str] | None = None
         self.webhook = WebhookState()
         self.queue: list[JSON] = []
@@ -43,6 +44,25 @@ class Delivery:
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Future[str] | None = None
         self._webhook_task: asyncio.Task[None] | None = None
+
+    @property
+    def dispatcher(self) -> Dispatcher | None:
+        """The in-process update handler, or None for getUpdates/webhook delivery."""
+        return self._dispatcher
+
+    @dispatcher.setter
+    def dispatcher(self, value: Dispatcher | None) -> None:
+        self._dispatcher = value
+        if value is None:
+            self._pending.clear()
+            return
+        # Updates queued for polling before a dispatcher was set go to the dispatcher.
+        self._pending.extend(self.queue)
+        self.queue.clear()
+        if self._pending and not self._draining:
+            with contextlib.suppress(RuntimeError):  # no running loop: the next flush drains
+                asyncio.get_running_loop()
+                self._spawn(self._drain())
 
     # -- routing -------------------------------------------------------------------------
 
@@ -63,7 +83,7 @@ class Delivery:
         self.next_update_id += 1
         if self.dispatcher is not None:
             self._pending.append(update)
-            if spawn and not _IN_DRAIN.get():
+            if spawn and not self._draining:
                 self._spawn(self._drain())
             return update
         self.queue.append(update)
@@ -89,8 +109,8 @@ class Delivery:
 
     async def flush(self) -> None:
         """Dispatch pending updates now (user actions await this before returning)."""
-        if self.dispatcher is None or _IN_DRAIN.get():
-            return
+        if self.dispatcher is None or (_IN_DRAIN.get() and self._draining):
+            return  # called from within a dispatch: the running drain picks them up
         await self._drain()
 
     def _get_lock(self) -> asyncio.Lock:
@@ -102,10 +122,12 @@ class Delivery:
     async def _drain(self) -> None:
         async with self._get_lock():
             token = _IN_DRAIN.set(True)
+            self._draining = True
             try:
-                while self._pending and self.dispatcher is not None:
-                    await self.dispatcher(self._pending.popleft())
+                while self._pending and self._dispatcher is not None:
+                    await self._dispatcher(self._pending.popleft())
             finally:
+                self._draining = False
                 _IN_DRAIN.reset(token)
 
     # -- getUpdates ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 import tornado.httpserver
@@ -15,6 +16,8 @@ from .errors import UNAUTHORIZED, SandboxTimeout
 
 if TYPE_CHECKING:
     from .core import FileTuple, Sandbox
+
+log = logging.getLogger(__name__)
 
 # Form fields that are plain strings even when they look like JSON ("123", "true").
 STRING_FIELDS = frozenset(
@@ -162,6 +165,12 @@ class _FileHandler(tornado.web.RequestHandler):
         self.finish(content)
 
 
+def _log_request(handler: tornado.web.RequestHandler) -> None:
+    """Access log at DEBUG: refusals are normal traffic for a strict fake."""
+    request = handler.request
+    log.debug("%s %s %s", handler.get_status(), request.method, request.path)
+
+
 class SandboxServer:
     """Serve a Sandbox over HTTP on the running asyncio loop."""
 
@@ -189,7 +198,8 @@ class SandboxServer:
             [
                 (r"/bot([^/]+)/([A-Za-z0-9_]+)/?", _ApiHandler, {"server": self}),
                 (r"/file/bot([^/]+)/(.+)", _FileHandler, {"server": self}),
-            ]
+            ],
+            log_function=_log_request,
         )
         sockets = tornado.netutil.bind_sockets(self.port, self.host)
         self.port = sockets[0].getsockname()[1]

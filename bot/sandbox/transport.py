@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -51,7 +52,7 @@ class SandboxRequest(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Route one request to the sandbox; returns (HTTP status, JSON bytes)."""
-        match = URL_RE.search(url)
+        match = URL_RE.search(unquote(url))
         if match is None:
             return 404, json.dumps(
                 {"ok": False, "error_code": 404, "description": "Not Found"}

@@ -32,7 +32,8 @@ def test_all_telegram_tags_are_accepted() -> None:
         "<b>1</b><strong>2</strong><i>3</i><em>4</em><u>5</u><ins>6</ins><s>7</s>"
         '<strike>8</strike><del>9</del><span class="tg-spoiler">a</span><tg-spoiler>b</tg-spoiler>'
         '<code>c</code><pre><code class="language-python">d</code></pre>'
-        '<blockquote expandable>e</blockquote><tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
+        "<blockquote expandable>e</blockquote>"
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
         "&#65;&#x42;&quot;"
     )
     plain, entities = parse_html(text)
