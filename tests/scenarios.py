@@ -50,13 +50,19 @@ async def choose(user: SimUser, text: str) -> None:
 
 @asynccontextmanager
 async def world(
-    tmp_path: Path, sandbox: Sandbox | None = None
+    tmp_path: Path,
+    sandbox: Sandbox | None = None,
+    clock: Clock | None = None,
+    **sections: dict[str, Any],
 ) -> AsyncIterator[tuple[Harness, SimUser]]:
-    """A running bot with one coordinator (from the config) who has started the bot in Dutch."""
+    """A running bot with one coordinator (from the config) who has started the bot and chose
+    English. Extra config sections can be passed as keyword arguments."""
     sandbox = sandbox or Sandbox()
     coordinator = sandbox.user("Carla", language_code="nl")
-    config = sandbox_config(tmp_path, sandbox, coordinators={"telegram_ids": [coordinator.id]})
-    async with run_bot(sandbox, config) as harness:
+    config = sandbox_config(
+        tmp_path, sandbox, coordinators={"telegram_ids": [coordinator.id]}, **sections
+    )
+    async with run_bot(sandbox, config, clock) as harness:
         await coordinator.start()
         await coordinator.press(coordinator.last(), "English")
         yield harness, coordinator
