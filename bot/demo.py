@@ -40,13 +40,25 @@ class Transcript:
         self.follow(user.private_chat_id, f"{user.first_name} ↔ bot (private)")
         return user
 
+    def _service(self, message: SimMessage) -> str:
+        """A readable line for a service message (someone joined, left, ...)."""
+        service = message.service
+        if "new_chat_members" in service:
+            names = [self.names.get(u["id"], u["first_name"]) for u in service["new_chat_members"]]
+            return f"(added to the chat: {', '.join(names)})"
+        if "left_chat_member" in service:
+            return f"(left the chat: {service['left_chat_member']['first_name']})"
+        if service:
+            return "(" + ", ".join(k.replace("_", " ") for k in service) + ")"
+        return ""
+
     def _clean(self, text: str) -> str:
         return text.replace(FSI, "").replace(PDI, "") if self.plain else text
 
     def _print(self, message: SimMessage, edited: bool) -> None:
         sender = self.names.get(message.from_id, str(message.from_id))
         mark = " (edited)" if edited else ""
-        lines = self._clean(message.text).splitlines() or [""]
+        lines = self._clean(message.text).splitlines() or [self._service(message)]
         self.out.write(f"  {sender:>6} ›{mark} {lines[0]}\n")
         for line in lines[1:]:
             self.out.write(f"  {'':>6}   {line}\n")
@@ -56,16 +68,27 @@ class Transcript:
         if message.document:
             self.out.write(f"  {'':>6}   (file: {message.document['file_name']})\n")
 
+    def _fresh(self, chat_id: int) -> list[tuple[SimMessage, bool]]:
+        fresh: list[tuple[SimMessage, bool]] = []
+        for message in self.sandbox.messages(chat_id):
+            key = (chat_id, message.message_id)
+            if message.deleted or self._seen.get(key) == message.text + str(message.buttons):
+                continue
+            fresh.append((message, key in self._seen))
+        return fresh
+
+    def bot_answered(self) -> bool:
+        """True when the bot wrote or edited something not printed yet."""
+        return any(
+            m.from_id == self.sandbox.bot_id for chat in self.chats for m, _ in self._fresh(chat)
+        )
+
     def flush(self) -> None:
         """Print what is new in every followed chat."""
         for chat_id, title in self.chats.items():
-            fresh: list[tuple[SimMessage, bool]] = []
-            for message in self.sandbox.messages(chat_id):
-                key = (chat_id, message.message_id)
-                if message.deleted or self._seen.get(key) == message.text + str(message.buttons):
-                    continue
-                fresh.append((message, key in self._seen))
-                self._seen[key] = message.text + str(message.buttons)
+            fresh = self._fresh(chat_id)
+            for message, _ in fresh:
+                self._seen[(chat_id, message.message_id)] = message.text + str(message.buttons)
             if fresh:
                 self.out.write(f"── {title} ──\n")
                 for message, edited in fresh:
@@ -106,9 +129,11 @@ async def _scenario(sandbox: Sandbox, carla: SimUser, t: Transcript, out: TextIO
     jonas = t.person(sandbox.user("Jonas", language_code="de"))
     t.person(carla)
 
-    async def step(title: str, action: Step) -> None:
+    async def step(title: str, action: Step, until: Callable[[], bool] | None = None) -> None:
         out.write(f"\n# {title}\n")
         await action()
+        # Wait for the bot's answer (it may be pacing itself to stay within flood limits).
+        await sandbox.wait_until(until or t.bot_answered, timeout=15)
         await sandbox.settle()
         t.flush()
 
@@ -118,19 +143,23 @@ async def _scenario(sandbox: Sandbox, carla: SimUser, t: Transcript, out: TextIO
         await user.press(message, next(lb for lb in labels if lb in (text, f"✓ {text}")))
 
     out.write("Samen Hier demo: the real bot, talking to a sandboxed Telegram on loopback.\n")
-    await step("Jonas's Telegram is in German, which we do not ship: English it is",
-               lambda: jonas.start())
-    await step("He picks Nederlands from the native language names",
-               lambda: press(jonas, "Nederlands"))
+    await step(
+        "Jonas's Telegram is in German, which we do not ship: English it is", lambda: jonas.start()
+    )
+    await step(
+        "He picks Nederlands from the native language names", lambda: press(jonas, "Nederlands")
+    )
 
     # A coordinator sets up a sponsorship.
     await step("Carla, a coordinator, starts the bot and picks Nederlands", lambda: carla.start())
     await step("…", lambda: press(carla, "Nederlands"))
     await step("She sets up a new sponsorship", lambda: carla.send("/new_sponsorship"))
-    await step("…gives it a name", lambda: carla.send("Kralingen – familie A."))
+    await step("…gives it a name", lambda: carla.send("Kralingen – familie A"))
     await step("…the municipality", lambda: carla.send("Rotterdam"))
     await step("…the household's language", lambda: press(carla, "العربية"))
     await step("…and the expected arrival date", lambda: carla.send("15-01-2027"))
+    await sandbox.wait_until(lambda: "https://t.me/" in carla.last().text, timeout=15)
+    t.flush()
     urls = re.findall(r"https://t\.me/\S+", carla.last().text)
     member_link, newcomer_link, startgroup_link = urls[:3]
 
@@ -142,32 +171,52 @@ async def _scenario(sandbox: Sandbox, carla: SimUser, t: Transcript, out: TextIO
     await step("…", lambda: press(sanne, "Maatje"))
     await step("…and is done", lambda: sanne.press(sanne.last(), sanne.last().buttons[-1][0]))
     await step("Piet joins too", lambda: piet.open_link(member_link))
-    for action in (lambda: press(piet, "Nederlands"),
-                   lambda: piet.press(piet.last(), piet.last().buttons[0][0]),
-                   lambda: press(piet, "Wonen"),
-                   lambda: piet.press(piet.last(), piet.last().buttons[-1][0])):
+    for action in (
+        lambda: press(piet, "Nederlands"),
+        lambda: piet.press(piet.last(), piet.last().buttons[0][0]),
+        lambda: press(piet, "Wonen"),
+        lambda: piet.press(piet.last(), piet.last().buttons[-1][0]),
+    ):
         await step("…", action)
 
     # The newcomer joins, in Arabic.
-    await step("Amal, the newcomer, opens her link (her phone is in Arabic)",
-               lambda: amal.open_link(newcomer_link))
+    await step(
+        "Amal, the newcomer, opens her link (her phone is in Arabic)",
+        lambda: amal.open_link(newcomer_link),
+    )
     await step("She picks العربية", lambda: press(amal, "العربية"))
     await step("She agrees", lambda: amal.press(amal.last(), amal.last().buttons[0][0]))
 
     # The shared chat.
     group = await sanne.create_group("Samen Kralingen")
     t.follow(group.id, "Samen Kralingen (shared group chat)")
-    await step("Sanne creates a group and adds the bot with the startgroup link",
-               lambda: sanne.open_link(startgroup_link, group=group))
-    for person in (sanne, piet, amal):
-        await step(f"{person.first_name} presses the button to join the shared chat",
-                   lambda p=person: p.press(p.last(), p.last().buttons[0][0]))
+    await step(
+        "Sanne creates a group and adds the bot with the startgroup link",
+        lambda: sanne.open_link(startgroup_link, group=group),
+    )
+    for person in (piet, amal):
+
+        async def join(p: SimUser = person) -> None:
+            await p.press(p.last(), p.last().buttons[0][0])
+
+        def joined(p: SimUser = person) -> bool:
+            return sandbox.chat(group.id).status(p.id) == "member"
+
+        await step(
+            f"{person.first_name} presses the button to join the shared chat; the bot approves",
+            join,
+            until=joined,
+        )
     mallory = t.person(sandbox.user("Mallory", language_code="en"))
-    invite = sanne.inbox()[-1].inline_button(sanne.inbox()[-1].buttons[0][0])["url"]
-    await step("A stranger who got hold of the chat link asks to join",
-               lambda: mallory.open_link(invite))
-    await step("In the shared chat, Piet asks who is who", lambda: piet.send("/members",
-                                                                            chat_id=group.id))
+    ready = piet.inbox()[-1]
+    invite = ready.inline_button(ready.buttons[0][0])["url"]
+    await step(
+        "A stranger who got hold of the chat link asks to join: declined, Carla is told",
+        lambda: mallory.open_link(invite),
+    )
+    await step(
+        "In the shared chat, Piet asks who is who", lambda: piet.send("/members", chat_id=group.id)
+    )
     out.write("\nDemo finished.\n")
 
 

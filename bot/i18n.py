@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -67,24 +68,40 @@ def isolate(value: object) -> str:
     return f"{FSI}{value}{PDI}"
 
 
-def _load_catalog(code: str) -> gettext.GNUTranslations | None:
+# msgids asked for but missing from a catalog; tests assert this stays empty.
+UNTRANSLATED: set[tuple[str, str]] = set()
+
+
+def _load_catalog(code: str) -> tuple[gettext.GNUTranslations, frozenset[str]] | None:
     path = resources.files("locales").joinpath(code, "LC_MESSAGES", f"{DOMAIN}.po")
     if not path.is_file():
         return None
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=code)
+    known = frozenset(
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
+    )
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
-    return gettext.GNUTranslations(buf)
+    return gettext.GNUTranslations(buf), known
 
 
 class Lang:
     """Everything needed to speak to one reader in one language."""
 
-    def __init__(self, code: str, translations: gettext.NullTranslations, tz: ZoneInfo) -> None:
+    def __init__(
+        self,
+        code: str,
+        translations: gettext.NullTranslations,
+        tz: ZoneInfo,
+        known: frozenset[str] = frozenset(),
+    ) -> None:
         self.code = code
         self._t = translations
+        self._known = known
         self.tz = tz
 
     @cached_property
@@ -110,6 +127,8 @@ class Lang:
 
     def t(self, message: str, /, **values: Any) -> str:
         """Translate; fill `{name}` placeholders, HTML-escaped and isolated where needed."""
+        if message not in self._known:
+            UNTRANSLATED.add((self.code, message))
         text = self._t.gettext(message)
         if not values:
             return text
@@ -117,8 +136,14 @@ class Lang:
 
     def tn(self, singular: str, plural: str, n: int, /, **values: Any) -> str:
         """Plural-aware translation; `{n}` is available as a placeholder."""
+        if singular not in self._known:
+            UNTRANSLATED.add((self.code, singular))
         text = self._t.ngettext(singular, plural, n)
         return text.format(**{k: self._wrap(v) for k, v in {"n": n, **values}.items()})
+
+    def list(self, items: Iterable[str]) -> str:
+        """Items joined the way this language joins a list ("A, B en C")."""
+        return format_list(list(items), locale=self.locale)
 
     def date(self, value: date | datetime, fmt: str = "medium") -> str:
         """A date in the reader's locale (datetimes are shown in local time)."""
@@ -149,9 +174,11 @@ class I18n:
         zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         self._langs: dict[str, Lang] = {}
         for code in self.languages:
-            catalog = _load_catalog(code)
-            translations: gettext.NullTranslations = catalog or gettext.NullTranslations()
-            self._langs[code] = Lang(code, translations, zone)
+            loaded = _load_catalog(code)
+            if loaded is None:
+                self._langs[code] = Lang(code, gettext.NullTranslations(), zone)
+            else:
+                self._langs[code] = Lang(code, loaded[0], zone, loaded[1])
 
     def get(self, code: str | None) -> Lang:
         """The Lang for a shipped code; anything else falls back to English."""

@@ -25,5 +25,5 @@ STATUS_LABELS: dict[str, str] = {
 
 
 def roles_text(lang: Lang, roles: Iterable[str]) -> str:
-    """Role names in the reader's language, comma-separated."""
-    return ", ".join(lang.t(ROLE_LABELS[r]) for r in roles if r in ROLE_LABELS)
+    """Role names in the reader's language, joined as a list in that language."""
+    return lang.list(lang.t(ROLE_LABELS[r]) for r in roles if r in ROLE_LABELS)

@@ -73,16 +73,25 @@ async def missing_rights(context: Ctx, chat_id: int) -> list[str] | None:
     return [right for right in REQUIRED_RIGHTS if not getattr(me, right, False)]
 
 
+async def _is_member(context: Ctx, chat_id: int, user_id: int) -> bool:
+    """True when the person is in the chat already (for instance, they created it)."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except (BadRequest, Forbidden):
+        return False
+    return member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
 async def make_ready(context: Ctx, s: Sponsorship, chat_id: int) -> bool:
     """Check the rights; when complete, create the join-request link and hand it out."""
     missing = await missing_rights(context, chat_id)
     if missing is None:
         return False
     if missing:
-        names = {
-            code: ", ".join(context.i18n.get(code).t(REQUIRED_RIGHTS[r]) for r in missing)
-            for code in _languages(context, s)
-        }
+        names = {}
+        for code in _languages(context, s):
+            lang = context.i18n.get(code)
+            names[code] = lang.list(lang.t(REQUIRED_RIGHTS[r]) for r in missing)
         text = "\n\n".join(
             context.i18n.get(code).t(
                 "I need these admin rights to keep this chat safe: {rights}. Please make me an "
@@ -101,11 +110,12 @@ async def make_ready(context: Ctx, s: Sponsorship, chat_id: int) -> bool:
         context,
         chat_id,
         s,
-        "This chat now belongs to {name}. I let in only the people of this sponsorship.",
+        N_("This chat now belongs to {name}. I let in only the people of this sponsorship."),
         name=s.name,
     )
     for p in await participants.of_sponsorship(context.db, s.id):
-        if p.in_chat:
+        if p.in_chat or await _is_member(context, chat_id, p.person_id):
+            await participants.set_in_chat(context.db, s.id, p.person_id, True)
             continue
         lang = context.i18n.get(p.language)
         await send_private(
@@ -186,7 +196,7 @@ async def link_command(update: Update, context: Ctx) -> None:
             bilingual(
                 context.i18n,
                 _languages(context, s),
-                "This chat already belongs to {name}.",
+                N_("This chat already belongs to {name}."),
                 name=s.name,
             )
         )
@@ -197,15 +207,22 @@ async def _unlinked_hint(update: Update, context: Ctx) -> None:
     assert chat is not None
     s = await sponsorships.by_chat(context.db, chat.id)
     if s is not None:
-        await _say(context, chat.id, s, "This chat belongs to {name}. /members shows who is who.",
-                   name=s.name)
+        await _say(
+            context,
+            chat.id,
+            s,
+            N_("This chat belongs to {name}. /members shows who is who."),
+            name=s.name,
+        )
         return
     await _say(
         context,
         chat.id,
         None,
-        "I work only in chats that a Samen Hier coordinator set up. A coordinator can link "
-        "this chat with /link and the code from the sponsorship's card.",
+        N_(
+            "I work only in chats that a Samen Hier coordinator set up. A coordinator can link "
+            "this chat with /link and the code from the sponsorship's card."
+        ),
     )
 
 
@@ -234,8 +251,10 @@ async def my_membership(update: Update, context: Ctx) -> None:
             context.bot,
             context.db,
             context.i18n,
-            "I was removed from the shared chat of {name}. Nobody can be let in until I am back: "
-            "please add me again as an administrator.",
+            N_(
+                "I was removed from the shared chat of {name}. Nobody can be let in until I am "
+                "back: please add me again as an administrator."
+            ),
             owner=s.created_by,
             name=s.name,
         )
@@ -254,7 +273,7 @@ async def leave_if_unlinked(context: Ctx) -> None:
         context,
         job.chat_id,
         None,
-        "Nobody linked this chat to a sponsorship, so I am leaving it. Goodbye!",
+        N_("Nobody linked this chat to a sponsorship, so I am leaving it. Goodbye!"),
     )
     try:
         await context.bot.leave_chat(job.chat_id)
@@ -278,8 +297,10 @@ async def join_request(update: Update, context: Ctx) -> None:
             context.bot,
             context.db,
             context.i18n,
-            "{person} (Telegram ID {id}) asked to join the shared chat of {name} but is not part "
-            "of it. I declined the request.",
+            N_(
+                "{person} (Telegram ID {id}) asked to join the shared chat of {name} but is not "
+                "part of it. I declined the request."
+            ),
             owner=s.created_by,
             person=user.first_name,
             id=user.id,
@@ -306,8 +327,10 @@ async def members_joined(update: Update, context: Ctx) -> None:
                 context.bot,
                 context.db,
                 context.i18n,
-                "{person} (Telegram ID {id}) was added to the shared chat of {name} without "
-                "being part of it. I removed them.",
+                N_(
+                    "{person} (Telegram ID {id}) was added to the shared chat of {name} without "
+                    "being part of it. I removed them."
+                ),
                 owner=s.created_by,
                 person=user.first_name,
                 id=user.id,

@@ -207,7 +207,10 @@ async def on_button(update: Update, context: Ctx) -> None:
         )
     elif action == "role" and value in ROLE_LABELS:
         roles: list[str] = state["roles"]
-        roles.remove(value) if value in roles else roles.append(value)
+        if value in roles:
+            roles.remove(value)
+        else:
+            roles.append(value)
         await query.answer()
         await query.edit_message_reply_markup(_roles_keyboard(lang, roles))
     elif action == "done":

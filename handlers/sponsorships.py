@@ -198,7 +198,8 @@ async def on_input(update: Update, context: Ctx, state: dict[str, Any]) -> None:
             reply_markup=cancel_keyboard(lang),
         )
     elif step == "name":
-        draft["name"] = " ".join(text.split())
+        # No trailing full stop: the name often ends a sentence ("Welcome to {name}!").
+        draft["name"] = " ".join(text.split()).rstrip(" .")
         await _ask_municipality(update, context, draft)
     elif step == "municipality":
         draft["municipality"] = " ".join(text.split())

@@ -23,7 +23,9 @@ path = "locales/en/LC_MESSAGES/messages.po"
 with open(path, "rb") as fh:
     catalog = read_po(fh, locale="en")
 for message in catalog:
-    if message.id and not message.string:
+    if isinstance(message.id, tuple) and not all(message.string):
+        message.string = message.id
+    elif message.id and not message.string:
         message.string = message.id
     message.flags.discard("fuzzy")
 with open(path, "wb") as fh:

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.sandbox import Sandbox, SimGroup, SimMessage, SimUser
+from bot.sandbox import FloodLimits, Sandbox, SimGroup, SimMessage, SimUser
 from tests.helpers import Harness, run_bot, sandbox_config
 
+# People in tests tap faster than anyone could: allow bursts in private chats, keep the
+# group and global limits. tests/test_flood.py checks the strict per-chat limit.
+QUICK_PEOPLE = FloodLimits(per_chat_burst=50)
 LINK_RE = re.compile(r"https://t\.me/\S+")
 ALL_RIGHTS = ("invite_users", "restrict_members", "delete_messages", "pin_messages")
 
@@ -57,7 +60,7 @@ async def world(
 ) -> AsyncIterator[tuple[Harness, SimUser]]:
     """A running bot with one coordinator (from the config) who has started the bot and chose
     English. Extra config sections can be passed as keyword arguments."""
-    sandbox = sandbox or Sandbox()
+    sandbox = sandbox or Sandbox(limits=QUICK_PEOPLE)
     coordinator = sandbox.user("Carla", language_code="nl")
     config = sandbox_config(
         tmp_path, sandbox, coordinators={"telegram_ids": [coordinator.id]}, **sections
@@ -88,7 +91,7 @@ async def create_sponsorship(
 
 
 async def join_as_member(
-    user: SimUser, link: str, language: str = "Nederlands", roles: tuple[str, ...] = ("Buddy",)
+    user: SimUser, link: str, language: str = "Nederlands", roles: tuple[str, ...] = ("Maatje",)
 ) -> SimMessage:
     """Open the member link, pick a language, agree, pick roles, press Done."""
     await user.open_link(link)

@@ -39,8 +39,9 @@ def test_catalog_complete_and_consistent(code: str) -> None:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = [str(i) for i in (message.id if isinstance(message.id, tuple) else (message.id,))]
+        raw = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = [str(s or "") for s in raw]
         if message.fuzzy:
             problems.append(f"fuzzy: {ids[0]!r}")
         if not all(strings):

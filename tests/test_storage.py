@@ -12,12 +12,18 @@ from bot.storage import migrations as migrations_module
 from bot.storage.migrations import SCHEMA_VERSION
 
 
+async def _one(db: Database, sql: str) -> object:
+    row = await db.fetchone(sql)
+    assert row is not None
+    return row[0]
+
+
 async def test_pragmas_and_version(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "x.db")
     try:
-        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
-        assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
-        assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
+        assert await _one(db, "PRAGMA journal_mode") == "wal"
+        assert await _one(db, "PRAGMA foreign_keys") == 1
+        assert await _one(db, "PRAGMA busy_timeout") == 5000
         assert await db.user_version() == SCHEMA_VERSION
     finally:
         await db.close()
@@ -65,6 +71,6 @@ async def test_people_language_and_reachability(tmp_path: Path) -> None:
         person = await people.get(db, 7)
         assert person is not None
         assert (person.language, person.unreachable, person.first_name) == ("so", True, None)
-        assert (await db.fetchone("SELECT count(*) FROM people"))[0] == 1
+        assert await _one(db, "SELECT count(*) FROM people") == 1
     finally:
         await db.close()

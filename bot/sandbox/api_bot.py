@@ -205,14 +205,13 @@ def _text_setting(
             store[lang] = value
         else:
             store.pop(lang, None)
-        if field == "name" and lang == "":
-            sb.bot.first_name = value or sb.bot.first_name
         return True
 
     def getter(sb: Sandbox, p: Params, files: Any) -> JSON:
         store: dict[str, str] = getattr(sb, store_name)
         lang = _language(p)
-        return {field: store.get(lang, store.get("", ""))}
+        default = sb.bot.first_name if field == "name" else ""
+        return {field: store.get(lang, store.get("", default))}
 
     return setter, getter
 

@@ -129,6 +129,11 @@ class Sandbox:
         """Updates queued for getUpdates/webhook and not yet acknowledged."""
         return list(self._delivery.queue)
 
+    @property
+    def polling(self) -> bool:
+        """A getUpdates long poll is waiting right now (the bot is idle and listening)."""
+        return self._delivery.polling
+
     # -- the Bot API ---------------------------------------------------------------------
 
     async def call(

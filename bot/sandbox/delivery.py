@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -33,6 +34,7 @@ class Delivery:
         self.clock = clock
         self._dispatcher: Dispatcher | None = None
         self._draining = False
+        self.last_handoff = 0.0  # time.monotonic() when the bot last received updates
         self.allowed_updates: list[str] | None = None
         self.webhook = WebhookState()
         self.queue: list[JSON] = []
@@ -126,6 +128,7 @@ class Delivery:
             try:
                 while self._pending and self._dispatcher is not None:
                     await self._dispatcher(self._pending.popleft())
+                    self.last_handoff = time.monotonic()
             finally:
                 self._draining = False
                 _IN_DRAIN.reset(token)
@@ -143,6 +146,11 @@ class Delivery:
     def _wake(self, reason: str = "wake") -> None:
         if self._poller is not None and not self._poller.done():
             self._poller.set_result(reason)
+
+    @property
+    def polling(self) -> bool:
+        """A getUpdates long poll is waiting right now."""
+        return self._poller is not None and not self._poller.done()
 
     def wake_pollers(self) -> None:
         """End a waiting long poll now (used when a server stops)."""
@@ -174,7 +182,10 @@ class Delivery:
                     "Conflict: terminated by other getUpdates request; "
                     "make sure that only one bot instance is running",
                 )
-        return self.queue[:limit]
+        batch = self.queue[:limit]
+        if batch:
+            self.last_handoff = time.monotonic()
+        return batch
 
     # -- webhook -------------------------------------------------------------------------
 
@@ -205,6 +216,7 @@ class Delivery:
                 outcome = f"{type(exc).__name__}: {exc}"
             hook.deliveries.append((update["update_id"], outcome))
             if isinstance(outcome, int) and 200 <= outcome < 300:
+                self.last_handoff = time.monotonic()
                 return
             hook.last_error_date = int(self.clock.now())
             hook.last_error_message = (

@@ -211,8 +211,12 @@ class SandboxServer:
         if self._http is None:
             return
         self._http.stop()
-        self.sandbox.wake_pollers()
-        for handler in list(self.active):
+        self.sandbox.wake_pollers()  # a waiting getUpdates answers [] at once
+        for _ in range(50):
+            if not self.active:
+                break
+            await asyncio.sleep(0.01)
+        for handler in list(self.active):  # e.g. a stalled (injected timeout) request
             handler.gone.set()
         await asyncio.sleep(0)
         await self._http.close_all_connections()

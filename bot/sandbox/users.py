@@ -217,8 +217,10 @@ class SimUser:
                 await sb.flush()
                 return
             if "url" in button:
-                await self.open_link(str(button["url"]))
-                return
+                url = str(button["url"])
+                if urlsplit(url).hostname in _TG_HOSTS or url.startswith("tg:"):
+                    await self.open_link(url)
+                return  # other sites open in a browser: nothing happens in Telegram
             raise ValueError(f"the sandbox cannot press button {button}")
         if any(label in row for row in message.reply_keyboard):
             await self.send(label, chat_id=None if in_private else message.chat_id)

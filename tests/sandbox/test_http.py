@@ -231,6 +231,6 @@ async def test_timeout_fault_over_http(sbx: Sandbox, server: SandboxServer) -> N
 async def test_stopping_the_server_ends_a_long_poll(sbx: Sandbox, server: SandboxServer) -> None:
     async with Bot(sbx.token, base_url=server.base_url) as bot:
         poll = asyncio.ensure_future(bot.get_updates(timeout=30))
-        await sbx.wait_until(lambda: bool(server.active))
-        sbx.wake_pollers()
+        await sbx.wait_until(lambda: sbx.polling)
+        await server.stop()
         assert await poll == ()
