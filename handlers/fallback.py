@@ -26,6 +26,22 @@ async def unknown_command(update: Update, context: Ctx) -> None:
     )
 
 
+async def group_command(update: Update, context: Ctx) -> None:
+    """An unknown command addressed to the bot by name in a group (/cmd@bot)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    first = message.text.split()[0]
+    if not first.lower().endswith(f"@{context.bot.username}".lower()):
+        return  # meant for another bot, or for nobody in particular
+    await message.reply_text(
+        context.lang.t(
+            "I do not know the command {command}. In a shared chat you can use /members.",
+            command=first.split("@")[0][:MAX_SHOWN_COMMAND],
+        )
+    )
+
+
 async def plain_message(update: Update, context: Ctx) -> None:
     """Text, photos, stickers... in a private chat that no feature took."""
     if update.effective_message is not None:
@@ -48,4 +64,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], *, group: int) -> N
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command), group=group)
     app.add_handler(MessageHandler(private & ~filters.COMMAND, plain_message), group=group)
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND
+    app.add_handler(MessageHandler(groups, group_command), group=group)
     app.add_handler(CallbackQueryHandler(stale_button), group=group)

@@ -88,14 +88,14 @@ def _card_keyboard(lang: Lang, s: Sponsorship) -> InlineKeyboardMarkup:
     )
 
 
-async def _links_text(context: Ctx, s: Sponsorship) -> str:
+async def _links_text(context: Ctx, s: Sponsorship, by: int) -> str:
     """Fresh invite links for a sponsorship (tokens exist only in this message)."""
     cfg, lang, bot = context.config.invites, context.lang, context.bot.username
     member, member_until = await invites.create(
-        context.db, s.id, "member", cfg.member_days, single_use=False
+        context.db, s.id, "member", cfg.member_days, single_use=False, by=by
     )
     newcomer, newcomer_until = await invites.create(
-        context.db, s.id, "newcomer", cfg.newcomer_days, single_use=True
+        context.db, s.id, "newcomer", cfg.newcomer_days, single_use=True, by=by
     )
     parts = [
         lang.t(
@@ -112,7 +112,7 @@ async def _links_text(context: Ctx, s: Sponsorship) -> str:
     ]
     if s.chat_id is None:
         group, group_until = await invites.create(
-            context.db, s.id, "group", cfg.group_days, single_use=True
+            context.db, s.id, "group", cfg.group_days, single_use=True, by=by
         )
         parts += [
             "",
@@ -269,7 +269,7 @@ async def _create(update: Update, context: Ctx, draft: dict[str, Any]) -> None:
     await context.bot.send_message(
         user.id, _card(context.lang, s, []), reply_markup=_card_keyboard(context.lang, s)
     )
-    await context.bot.send_message(user.id, await _links_text(context, s))
+    await context.bot.send_message(user.id, await _links_text(context, s, user.id))
 
 
 @coordinator_only
@@ -367,7 +367,7 @@ async def on_card_button(update: Update, context: Ctx) -> None:
         await _show(update, context, s.id)
     elif action == "links":
         await query.answer()
-        await context.bot.send_message(user_id, await _links_text(context, s))
+        await context.bot.send_message(user_id, await _links_text(context, s, user_id))
     elif action == "revoke":
         count = await invites.revoke_all(context.db, s.id, user_id)
         await query.answer(

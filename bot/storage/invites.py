@@ -34,7 +34,13 @@ def token_hash(token: str) -> str:
 
 
 async def create(
-    db: Database, sponsorship_id: int, kind: InviteKind, days: int, *, single_use: bool
+    db: Database,
+    sponsorship_id: int,
+    kind: InviteKind,
+    days: int,
+    *,
+    single_use: bool,
+    by: int,
 ) -> tuple[str, datetime]:
     """A new token (returned once, never stored) and its expiry time."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -52,6 +58,7 @@ async def create(
                 utcnow(),
             ),
         )
+        await audit.record(conn, by, "invite_create", sponsorship_id=sponsorship_id, details=kind)
     return token, expires
 
 

@@ -177,12 +177,16 @@ async def test_a_failure_is_logged_without_text_and_answered_kindly(
     assert "error while handling update" in caplog.text
 
 
-async def test_commands_in_groups_are_not_answered_by_onboarding(
+async def test_commands_in_groups_are_answered_only_when_addressed_to_us(
     bot: Harness, sandbox: Sandbox
 ) -> None:
     kim = sandbox.user("Kim", language_code="en")
     group = await kim.create_group("Buren")
     await kim.add_bot(group)
     before = len(sandbox.messages(group.id))
-    await kim.send("/help", chat_id=group.id)
+    await kim.send("/help", chat_id=group.id)  # not addressed to us: other bots may be there
     assert [m for m in sandbox.messages(group.id)[before:] if m.from_id == sandbox.bot_id] == []
+    await kim.send(f"/weather@{sandbox.bot_username}", chat_id=group.id)
+    assert sandbox.messages(group.id)[-1].text == (
+        "I do not know the command /weather. In a shared chat you can use /members."
+    )
