@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 import handlers
+from bot import checkins, plans
 from bot.clock import Clock, SystemClock
 from bot.commands import Audience, menu
 from bot.config import Config
@@ -57,6 +58,7 @@ def build_application(
         )
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if config.telegram.base_url:
@@ -68,6 +70,7 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     app: App = builder.build()
     app.bot_data["config"] = config
+    app.bot_data["templates"] = plans.load_all(config.tasks.template_files)
     if clock is not None:
         app.bot_data["clock"] = clock
     handlers.register_all(app)
@@ -80,14 +83,23 @@ async def post_init(app: App) -> None:
     i18n = I18n(config.i18n.languages, config.tz, config.i18n.group_language)
     db = await Database.open(config.database.path)
     clock = app.bot_data.get("clock") or SystemClock()
-    app.bot_data[SERVICES_KEY] = Services(config=config, i18n=i18n, db=db, clock=clock)
+    app.bot_data[SERVICES_KEY] = Services(
+        config=config, i18n=i18n, db=db, clock=clock, templates=app.bot_data["templates"]
+    )
     await coordinators.bootstrap(db, config.coordinators.telegram_ids)
     await publish_commands(app, i18n, db)
+    await checkins.start(app)  # outbox recovery, check-ins missed while down, the tick job
     log.info("bot ready as @%s", app.bot.username)
+
+
+async def post_stop(app: App) -> None:
+    """Stop the check-in tick and let the outbox finish what is in flight."""
+    await checkins.stop(app)
 
 
 async def post_shutdown(app: App) -> None:
     """Close the database."""
+    await checkins.stop(app)  # when post_stop did not run
     services: Services | None = app.bot_data.pop(SERVICES_KEY, None)
     if services is not None:
         await services.db.close()
@@ -137,6 +149,8 @@ async def running(app: App, *, polling: bool = False) -> AsyncIterator[App]:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
     finally:
         await app.shutdown()
         if app.post_shutdown is not None:

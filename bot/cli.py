@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.config import ConfigError, load_config
+from bot.plans import TemplateError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -78,15 +79,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"samenhier: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except TemplateError as exc:
+        print(f"samenhier: plan template error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_OK
     return EXIT_FAILURE  # pragma: no cover - argparse enforces a command
 
 
 def check_config(path: str) -> int:
-    """Validate and say so in one line."""
+    """Validate the configuration and the plan templates; say so in one line."""
+    from bot.plans import load_all
+
     config = load_config(path)
-    print(f"{path}: OK ({config.telegram.mode} mode, database {config.database.path})")
+    templates = load_all(config.tasks.template_files)
+    print(
+        f"{path}: OK ({config.telegram.mode} mode, database {config.database.path}, "
+        f"plan templates: {', '.join(sorted(templates))})"
+    )
     return EXIT_OK
 
 

@@ -104,6 +104,47 @@ class InvitesConfig:
     group_days: int = 30
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+@dataclass(frozen=True)
+class CheckinsConfig:
+    """Coordination check-ins: default moment, reminder, closing, catch-up and the digest."""
+
+    weekday: Weekday = "tuesday"
+    time: str = "19:00"
+    reminder_after_hours: int = 24
+    close_after_hours: int = 48
+    grace_hours: int = 6
+    digest_weekday: Weekday = "monday"
+    digest_time: str = "09:00"
+
+
+Backend = Literal["none", "google", "libre", "deepl", "microsoft", "mymemory"]
+
+
+@dataclass(frozen=True)
+class TasksConfig:
+    """The settlement plan: extra template files and the template offered first."""
+
+    template_files: tuple[str, ...] = ()
+    default_template: str = "standard"
+
+
+@dataclass(frozen=True)
+class TranslationConfig:
+    """Machine translation: the backend ("none": no text leaves the machine), keys, timeout."""
+
+    backend: Backend = "none"
+    url: str | None = None
+    api_key: Secret | None = None
+    timeout_seconds: float = 10.0
+    region: str | None = None
+    email: str | None = None
+    cache_days: int = 30
+
+
 @dataclass(frozen=True)
 class LoggingConfig:
     """Log level for the bot's own log lines."""
@@ -121,6 +162,9 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     coordinators: CoordinatorsConfig = field(default_factory=CoordinatorsConfig)
     invites: InvitesConfig = field(default_factory=InvitesConfig)
+    checkins: CheckinsConfig = field(default_factory=CheckinsConfig)
+    translation: TranslationConfig = field(default_factory=TranslationConfig)
+    tasks: TasksConfig = field(default_factory=TasksConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: str = "<defaults>"
 
@@ -141,6 +185,9 @@ _SECTIONS: dict[str, type[Any]] = {
     "schedule": ScheduleConfig,
     "coordinators": CoordinatorsConfig,
     "invites": InvitesConfig,
+    "checkins": CheckinsConfig,
+    "translation": TranslationConfig,
+    "tasks": TasksConfig,
     "logging": LoggingConfig,
 }
 
@@ -151,6 +198,8 @@ def _describe(tp: Any) -> str:
         return "a string"
     if tp is int:
         return "a whole number"
+    if tp is float:
+        return "a number"
     if tp is bool:
         return "true or false"
     if origin is Literal:
@@ -186,6 +235,10 @@ def _convert(tp: Any, value: Any, file: str, key: str) -> Any:
         if not isinstance(value, bool):
             raise bad
         return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        return float(value)
     if origin is Literal:
         if value not in typing.get_args(tp):
             raise bad
@@ -281,11 +334,54 @@ def _validate(config: Config, file: str) -> None:
     for key in ("member_days", "newcomer_days", "group_days"):
         if not 1 <= getattr(config.invites, key) <= 365:
             raise ConfigError(file, f"[invites] {key}", "expected a number of days from 1 to 365")
+    _validate_checkins(config.checkins, file)
+    _validate_translation(config.translation, file)
     for i, uid in enumerate(config.coordinators.telegram_ids):
         if uid <= 0:
             raise ConfigError(
                 file, f"[coordinators] telegram_ids[{i}]", "expected a positive Telegram user id"
             )
+
+
+def _validate_checkins(checkins: CheckinsConfig, file: str) -> None:
+    for key in ("time", "digest_time"):
+        if not _TIME_RE.match(getattr(checkins, key)):
+            raise ConfigError(file, f"[checkins] {key}", 'expected a time of day like "19:00"')
+    if not 1 <= checkins.close_after_hours <= 14 * 24:
+        raise ConfigError(
+            file, "[checkins] close_after_hours", "expected a number of hours from 1 to 336"
+        )
+    if not 0 <= checkins.reminder_after_hours < checkins.close_after_hours:
+        raise ConfigError(
+            file,
+            "[checkins] reminder_after_hours",
+            "expected 0 (no reminder) or fewer hours than close_after_hours",
+        )
+    if not 0 <= checkins.grace_hours <= 72:
+        raise ConfigError(file, "[checkins] grace_hours", "expected a number of hours from 0 to 72")
+
+
+def _validate_translation(tr: TranslationConfig, file: str) -> None:
+    if tr.url is not None and not tr.url.startswith(("http://", "https://")):
+        raise ConfigError(file, "[translation] url", "expected an http:// or https:// URL")
+    if tr.backend == "libre" and not tr.url:
+        raise ConfigError(
+            file, "[translation] url", "expected the URL of your LibreTranslate server (libre)"
+        )
+    if tr.backend in ("deepl", "microsoft") and (tr.api_key is None or not tr.api_key.get()):
+        raise ConfigError(
+            file, "[translation] api_key", f"expected the API key of {tr.backend} (hidden)"
+        )
+    if not 0 < tr.timeout_seconds <= 120:
+        raise ConfigError(
+            file, "[translation] timeout_seconds", "expected a number of seconds above 0, up to 120"
+        )
+    if not 0 <= tr.cache_days <= 365:
+        raise ConfigError(
+            file, "[translation] cache_days", "expected a number of days from 0 (no cache) to 365"
+        )
+    if tr.email is not None and "@" not in tr.email:
+        raise ConfigError(file, "[translation] email", "expected an e-mail address")
 
 
 def load_config(path: str | Path) -> Config:
@@ -308,8 +404,9 @@ def load_config(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(file, "(syntax)", f"expected valid TOML: {exc}") from None
     config = parse_config(data, file)
+    base = Path(path).resolve().parent
     db = Path(config.database.path)
     if not db.is_absolute() and config.database.path != ":memory:":
-        db = Path(path).resolve().parent / db
-        config = replace(config, database=replace(config.database, path=str(db)))
-    return config
+        config = replace(config, database=replace(config.database, path=str(base / db)))
+    files = tuple(str(base / f) for f in config.tasks.template_files)
+    return replace(config, tasks=replace(config.tasks, template_files=files))

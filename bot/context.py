@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import I18n, Lang
+from bot.plans import PlanTemplate
 from bot.storage import Database
 from bot.storage.people import Person
 
@@ -24,6 +26,7 @@ class Services:
     i18n: I18n
     db: Database
     clock: Clock = field(default_factory=SystemClock)
+    templates: Mapping[str, PlanTemplate] = field(default_factory=dict)
 
 
 class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -8,13 +8,18 @@ import re
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import build_application, running
+from bot import checkins, scheduling
+from bot.app import App, build_application, running
+from bot.clock import FakeClock
 from bot.config import parse_config
 from bot.i18n import FSI, PDI
-from bot.sandbox import Sandbox, SandboxServer, SimMessage, SimUser
+from bot.sandbox import Sandbox, SandboxServer, SimGroup, SimMessage, SimUser
+from bot.storage import checkins as schedules
+from bot.storage import sponsorships
 
 Step = Callable[[], Awaitable[object]]
 
@@ -115,14 +120,20 @@ async def play(out: TextIO, plain: bool = False) -> None:
                 },
                 "<demo>",
             )
-            app = build_application(config)
+            clock = FakeClock(datetime.now(UTC))  # moved by hand for the check-in round
+            app = build_application(config, clock=clock)
             async with running(app, polling=True):
-                await _scenario(sandbox, carla, Transcript(sandbox, out, plain), out)
+                transcript = Transcript(sandbox, out, plain)
+                cast = await _scenario(sandbox, carla, transcript, out)
+                await _checkin_round(app, clock, sandbox, carla, cast, transcript, out)
+                out.write("\nDemo finished.\n")
     finally:
         await server.stop()
 
 
-async def _scenario(sandbox: Sandbox, carla: SimUser, t: Transcript, out: TextIO) -> None:
+async def _scenario(
+    sandbox: Sandbox, carla: SimUser, t: Transcript, out: TextIO
+) -> tuple[SimUser, SimUser, SimUser, SimGroup]:
     sanne = t.person(sandbox.user("Sanne", language_code="nl"))
     piet = t.person(sandbox.user("Piet", language_code="nl"))
     amal = t.person(sandbox.user("Amal", language_code="ar"))
@@ -217,7 +228,90 @@ async def _scenario(sandbox: Sandbox, carla: SimUser, t: Transcript, out: TextIO
     await step(
         "In the shared chat, Piet asks who is who", lambda: piet.send("/members", chat_id=group.id)
     )
-    out.write("\nDemo finished.\n")
+    return sanne, piet, amal, group
+
+
+async def _checkin_round(
+    app: App,
+    clock: FakeClock,
+    sandbox: Sandbox,
+    carla: SimUser,
+    cast: tuple[SimUser, SimUser, SimUser, SimGroup],
+    t: Transcript,
+    out: TextIO,
+) -> None:
+    """A week of coordination check-ins. The bot's clock jumps from moment to moment and the
+    tick runs at once (the job queue would wake it up within a minute): no waiting."""
+    sanne, piet, amal, group = cast
+    service = checkins.service(app)
+    nl, ar = service.i18n.get("nl"), service.i18n.get("ar")
+
+    async def step(title: str, action: Step, until: Callable[[], bool]) -> None:
+        out.write(f"\n# {title}\n")
+        await action()
+        await sandbox.wait_until(until, timeout=15)
+        await sandbox.settle()
+        t.flush()
+
+    async def at(when: datetime) -> None:
+        clock.set(when)
+        await service.tick()
+
+    def grew(user: SimUser, chat_id: int | None = None) -> Callable[[], bool]:
+        count = len(user.inbox(chat_id))
+        return lambda: len(user.inbox(chat_id)) > count
+
+    await service.tick()  # the sponsorship is active: it gets the default check-in schedule
+    s = (await sponsorships.list_all(service.db))[0]
+    rows = await service.ensure_schedules(s)
+    first = await service.next_checkin(s, next(r for r in rows if r.kind == "group"))
+    assert first is not None
+    when = f"{nl.date(first, 'full')} {nl.time(first)}"
+    in_group, in_private = grew(sanne, group.id), grew(amal)
+    await step(
+        f"Check-in time ({when}): the bot's clock jumps there",
+        lambda: at(first),
+        lambda: in_group() and in_private(),
+    )
+    await step(
+        "Sanne answers in the shared chat: the message shows who answered, not what",
+        lambda: sanne.press(sanne.last(group.id), checkins.scale_text(nl, 4)),
+        t.bot_answered,
+    )
+    await step(
+        "Amal answers privately, in Arabic",
+        lambda: amal.press(amal.last(), checkins.scale_text(ar, 2)),
+        t.bot_answered,
+    )
+    talk = f"{checkins.TALK_LABEL[0]} {ar.t(checkins.TALK_LABEL[1])}"
+    await step(
+        "…and would like to talk to someone: only Carla is told, never the group",
+        lambda: amal.press(amal.last(), talk),
+        grew(carla),
+    )
+    await step(
+        "Amal adds a note for the coordinator",
+        lambda: amal.send("شكرا. أحتاج مساعدة في رسالة من البلدية."),
+        grew(carla),
+    )
+    await step(
+        "A day later: one reminder, only to Piet, who has not answered",
+        lambda: at(first + timedelta(hours=24)),
+        grew(piet),
+    )
+    await step(
+        "Two days after the check-in it closes",
+        lambda: at(first + timedelta(hours=48)),
+        t.bot_answered,
+    )
+    digest_row = next(r for r in await schedules.all_schedules(service.db) if r.kind == "digest")
+    monday = scheduling.next_occurrence(service.schedule(digest_row, None), service.tz, clock.now())
+    assert monday is not None
+    await step(
+        "Monday morning: Carla's weekly overview of every sponsorship",
+        lambda: at(monday),
+        grew(carla),
+    )
 
 
 def main(plain: bool = False) -> int:

@@ -119,6 +119,10 @@ class Lang:
         """The native name of this language."""
         return native_name(self.code)
 
+    def value(self, value: object) -> str:
+        """A value to show as is: HTML-escaped, isolated in right-to-left text."""
+        return self._wrap(value)
+
     def _wrap(self, value: object) -> str:
         text = html.escape(str(value), quote=False)
         if self.rtl or has_rtl(text):

@@ -8,6 +8,7 @@ from typing import Any
 from telegram.ext import Application
 
 from handlers import (
+    checkins,
     coordinator,
     errors,
     fallback,
@@ -19,6 +20,7 @@ from handlers import (
     prompting,
     roles,
     sponsorships,
+    tasks,
 )
 
 GUARDS = -3
@@ -38,6 +40,8 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     sponsorships.register(app, group=FEATURES)
     groupchat.register(app, group=FEATURES)
     roles.register(app, group=FEATURES)
+    checkins.register(app, group=FEATURES)
+    tasks.register(app, group=FEATURES)
     fallback.register(app, group=FEATURES)  # last in its group: only what no feature took
     presence.register(app, group=PRESENCE)
     errors.register(app)

@@ -15,12 +15,14 @@ from bot.context import Ctx
 from bot.i18n import Lang, native_name
 from bot.labels import STATUS_LABELS, roles_text
 from bot.messaging import remove_from_chat, send_private
-from bot.storage import invites, participants, sponsorships
+from bot.storage import invites, participants, sponsorships, tasks
 from bot.storage.sponsorships import Sponsorship
 from handlers.coordinator import allowed, cancel_keyboard, coordinator_only
 from handlers.prompting import CANCEL_DATA
+from handlers.tasks import template_tasks
 
 FLOW = "new_sponsorship"
+ARRIVAL_FLOW = "arrival_date"
 MAX_NAME = 80
 MAX_LISTED = 30
 # The rights the bot asks for when it is added to a group from the startgroup link.
@@ -82,7 +84,10 @@ def _card_keyboard(lang: Lang, s: Sponsorship) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     lang.t("Remove a participant"), callback_data=f"sp:people:{s.id}"
-                )
+                ),
+                InlineKeyboardButton(
+                    lang.t("Set the arrival date"), callback_data=f"sp:arrival:{s.id}"
+                ),
             ],
         ]
     )
@@ -213,7 +218,7 @@ async def on_input(update: Update, context: Ctx, state: dict[str, Any]) -> None:
             )
             return
         draft["arrival"] = arrival.isoformat()
-        await _create(update, context, draft)
+        await _ask_plan(update, context, draft)
     else:
         await message.reply_text(lang.t("Please choose one of the buttons."))
 
@@ -226,7 +231,12 @@ async def on_button(update: Update, context: Ctx) -> None:
         return
     state = prompts.waiting(context)
     _, field, value = query.data.split(":", 2)
-    expected = {"muni": "municipality", "lang": "language", "arrival": "arrival"}.get(field)
+    expected = {
+        "muni": "municipality",
+        "lang": "language",
+        "arrival": "arrival",
+        "plan": "plan",
+    }.get(field)
     if state is None or state.get("name") != FLOW or state.get("step") != expected:
         await query.answer(
             context.lang.t("This button no longer works. Please start again."), show_alert=True
@@ -248,10 +258,39 @@ async def on_button(update: Update, context: Ctx) -> None:
         question, keyboard = _arrival_question(context.lang)
         prompts.expect(context, FLOW, step="arrival", draft=draft)
         await query.edit_message_text(question, reply_markup=keyboard)
-    else:
+    elif field == "arrival":
         draft["arrival"] = None
         await query.edit_message_reply_markup(None)
+        await _ask_plan(update, context, draft)
+    else:
+        if value != "-" and value not in context.services.templates:
+            return
+        draft["template"] = None if value == "-" else value
+        await query.edit_message_reply_markup(None)
         await _create(update, context, draft)
+
+
+async def _ask_plan(update: Update, context: Ctx, draft: dict[str, Any]) -> None:
+    lang = context.lang
+    templates = context.services.templates
+    first = context.config.tasks.default_template
+    ordered = sorted(templates.values(), key=lambda t: (t.id != first, t.id))
+    rows = [
+        [InlineKeyboardButton(t.name_in(lang.code)[:60], callback_data=f"ns:plan:{t.id}")]
+        for t in ordered
+    ]
+    rows.append([InlineKeyboardButton(lang.t("No plan"), callback_data="ns:plan:-")])
+    prompts.expect(context, FLOW, step="plan", draft=draft)
+    user = update.effective_user
+    assert user is not None
+    await context.bot.send_message(
+        user.id,
+        lang.t(
+            "Which settlement plan should the group start with? Its tasks get due dates "
+            "from the arrival date."
+        ),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
 
 
 async def _create(update: Update, context: Ctx, draft: dict[str, Any]) -> None:
@@ -265,7 +304,12 @@ async def _create(update: Update, context: Ctx, draft: dict[str, Any]) -> None:
         newcomer_language=draft["language"],
         arrival_date=date.fromisoformat(draft["arrival"]) if draft.get("arrival") else None,
         created_by=user.id,
+        template_id=draft.get("template"),
     )
+    if s.template_id is not None:
+        await tasks.add_many(
+            context.db, s.id, template_tasks(context, s.template_id, s.arrival_date), user.id
+        )
     await context.bot.send_message(
         user.id, _card(context.lang, s, []), reply_markup=_card_keyboard(context.lang, s)
     )
@@ -376,6 +420,17 @@ async def on_card_button(update: Update, context: Ctx) -> None:
     elif action == "people":
         await query.answer()
         await _choose_participant(context, s, user_id)
+    elif action == "arrival":
+        await query.answer()
+        prompts.expect(context, ARRIVAL_FLOW, sponsorship=s.id)
+        await context.bot.send_message(
+            user_id,
+            lang.t(
+                "Send the arrival date of the household for {name}, for example 15-01-2027.",
+                name=s.name,
+            ),
+            reply_markup=cancel_keyboard(lang),
+        )
     elif action in ("rm", "rmok") and len(parts) == 4:
         await _remove(update, context, s, int(parts[3]), confirmed=action == "rmok")
     else:
@@ -453,6 +508,34 @@ async def _remove(
     )
 
 
+async def on_arrival_input(update: Update, context: Ctx, state: dict[str, Any]) -> None:
+    """The arrival date typed after "Set the arrival date": the plan gets its due dates."""
+    if not await allowed(update, context):
+        prompts.stop(context)
+        return
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    lang = context.lang
+    arrival = parse_arrival(message.text or "", datetime.now(lang.tz).date())
+    if arrival is None:
+        await message.reply_text(
+            lang.t("I could not read that date.")
+            + " "
+            + lang.t("Send the arrival date of the household, for example 15-01-2027."),
+            reply_markup=cancel_keyboard(lang),
+        )
+        return
+    prompts.stop(context)
+    await sponsorships.set_arrival(context.db, state["sponsorship"], arrival, user.id)
+    await tasks.set_arrival(context.db, state["sponsorship"], arrival)
+    await message.reply_text(
+        lang.t(
+            "The arrival date is now {date}. The tasks of the plan have their due dates.",
+            date=lang.date(arrival),
+        )
+    )
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any], *, group: int) -> None:
     """Install the sponsorship commands and buttons."""
     app.add_handler(CommandHandler("new_sponsorship", new_sponsorship), group=group)
@@ -461,3 +544,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], *, group: int) -> N
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ns:"), group=group)
     app.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^sp:"), group=group)
     prompts.on_input(app, FLOW, on_input)
+    prompts.on_input(app, ARRIVAL_FLOW, on_arrival_input)

@@ -77,8 +77,10 @@ async def create_sponsorship(
     municipality: str = "Rotterdam",
     language: str = "العربية",
     arrival: str | None = "15-01-2027",
+    plan: str = "No plan",
 ) -> Links:
-    """/new_sponsorship, answered step by step; returns the links it hands out."""
+    """/new_sponsorship, answered step by step (the plan by its button label, as the
+    coordinator sees it); returns the links it hands out."""
     await coordinator.send("/new_sponsorship")
     await coordinator.send(name)
     await coordinator.send(municipality)
@@ -87,6 +89,7 @@ async def create_sponsorship(
         await coordinator.press(coordinator.last(), "Not yet known")
     else:
         await coordinator.send(arrival)
+    await coordinator.press(coordinator.last(), plan)
     return links_in(coordinator.last())
 
 

@@ -20,7 +20,7 @@ GOOD_TOKEN = "123456789:AAEexampleexampleexample_-x"
 def test_example_config_is_valid(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     assert main(["check-config", str(ROOT / "config.example.toml")]) == 0
-    assert capsys.readouterr().out.strip().endswith("samenhier.db)")
+    assert capsys.readouterr().out.strip().endswith("plan templates: standard)")
 
 
 def test_example_config_documents_every_key() -> None:

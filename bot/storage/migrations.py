@@ -72,6 +72,129 @@ MIGRATIONS: tuple[str, ...] = (
     ) STRICT;
     CREATE INDEX audit_by_sponsorship ON audit (sponsorship_id, id);
     """,
+    # 3: check-in schedules, occurrences, answers and alerts; the durable outbox.
+    """
+    CREATE TABLE checkin_schedules (
+        sponsorship_id INTEGER NOT NULL,          -- 0: the coordinators' weekly digest
+        kind           TEXT NOT NULL CHECK (kind IN ('group', 'newcomer', 'digest')),
+        weekday        INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),  -- 0 = Monday, local
+        local_time     TEXT NOT NULL,             -- HH:MM in [schedule] timezone
+        rhythm         TEXT NOT NULL DEFAULT 'auto'
+                       CHECK (rhythm IN ('auto', 'weekly', 'biweekly', 'monthly')),
+        paused         INTEGER NOT NULL DEFAULT 0,
+        active         INTEGER NOT NULL DEFAULT 0,  -- the sponsorship was active at the last
+                                                  -- tick (becoming active moves starts_at)
+        starts_at      TEXT NOT NULL,             -- UTC: nothing at or before it is due
+        updated_by     INTEGER,                   -- NULL: the bot (defaults, config)
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (sponsorship_id, kind)
+    ) STRICT;
+    CREATE TABLE checkin_occurrences (
+        id             INTEGER PRIMARY KEY,
+        sponsorship_id INTEGER NOT NULL,          -- 0: the digest
+        kind           TEXT NOT NULL CHECK (kind IN ('group', 'newcomer', 'digest')),
+        scheduled_at   TEXT NOT NULL,             -- UTC instant the rule gave
+        status         TEXT NOT NULL
+                       CHECK (status IN ('open', 'closed', 'sent', 'missed', 'skipped')),
+        started_at     TEXT,                      -- recorded and queued for sending
+        reminded_at    TEXT,
+        closed_at      TEXT,
+        detail         TEXT NOT NULL DEFAULT '',  -- why it was skipped
+        UNIQUE (sponsorship_id, kind, scheduled_at)
+    ) STRICT;
+    CREATE INDEX checkin_occurrences_by_status ON checkin_occurrences (status);
+    CREATE INDEX checkin_occurrences_history
+        ON checkin_occurrences (sponsorship_id, kind, scheduled_at);
+    CREATE TABLE checkin_responses (
+        occurrence_id  INTEGER NOT NULL REFERENCES checkin_occurrences (id) ON DELETE CASCADE,
+        person_id      INTEGER NOT NULL,
+        answer         INTEGER CHECK (answer BETWEEN 0 AND 4),  -- 1 worst .. 4 best;
+                                                  -- 0 something needs attention; NULL note only
+        wants_talk     INTEGER NOT NULL DEFAULT 0,
+        note           TEXT,
+        answered_at    TEXT NOT NULL,
+        PRIMARY KEY (occurrence_id, person_id)
+    ) STRICT;
+    CREATE TABLE checkin_alerts (
+        id             INTEGER PRIMARY KEY,
+        sponsorship_id INTEGER NOT NULL REFERENCES sponsorships (id) ON DELETE CASCADE,
+        occurrence_id  INTEGER NOT NULL REFERENCES checkin_occurrences (id) ON DELETE CASCADE,
+        kind           TEXT NOT NULL,             -- talk, newcomer_lowest, newcomer_low_twice,
+                                                  -- group_attention, group_missed_twice
+        person_id      INTEGER NOT NULL DEFAULT 0,  -- who it is about (0: the group)
+        raised_at      TEXT NOT NULL,
+        handled_at     TEXT,
+        handled_by     INTEGER,
+        UNIQUE (occurrence_id, kind, person_id)
+    ) STRICT;
+    CREATE INDEX checkin_alerts_open ON checkin_alerts (sponsorship_id) WHERE handled_at IS NULL;
+    CREATE TABLE outbox (
+        id             INTEGER PRIMARY KEY,       -- sending order within a chat
+        chat_id        INTEGER NOT NULL,          -- follows a group's migration
+        person_id      INTEGER,                   -- set for a private chat with a person
+        edit_of        INTEGER REFERENCES outbox (id),  -- edit the message this row sent
+        text           TEXT NOT NULL,             -- HTML
+        markup         TEXT,                      -- inline keyboard JSON, NULL for none
+        ref            TEXT,                      -- what it is for, e.g. occurrence:12
+        state          TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (state IN ('pending', 'inflight', 'sent', 'dropped', 'failed')),
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        error          TEXT,
+        message_id     INTEGER,                   -- what Telegram answered
+        created_at     TEXT NOT NULL,
+        sent_at        TEXT
+    ) STRICT;
+    CREATE INDEX outbox_waiting ON outbox (id) WHERE state IN ('pending', 'inflight');
+    CREATE INDEX outbox_by_ref ON outbox (ref);
+    CREATE INDEX outbox_by_message ON outbox (chat_id, message_id);
+    """,
+    # 4: machine translations cache (hashes only, never the source text in clear).
+    """
+    CREATE TABLE translation_cache (
+        key            TEXT PRIMARY KEY,          -- sha256(version, backend, source, target, text)
+        source_hash    TEXT NOT NULL,             -- sha256(text): forget a person's texts
+        backend        TEXT NOT NULL,
+        source         TEXT NOT NULL,             -- our language codes (nl, ar, fa_AF ...)
+        target         TEXT NOT NULL,
+        translated     TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX translation_cache_by_source ON translation_cache (source_hash);
+    CREATE INDEX translation_cache_by_age ON translation_cache (created_at);
+    """,
+    # 5: the settlement plan: tasks, their helpers and the reminders sent for them.
+    """
+    ALTER TABLE sponsorships ADD COLUMN template_id TEXT;
+    CREATE TABLE tasks (
+        id             INTEGER PRIMARY KEY,
+        sponsorship_id INTEGER NOT NULL REFERENCES sponsorships (id) ON DELETE CASCADE,
+        template_key   TEXT,                      -- a task of the plan template
+        phase          TEXT,
+        title          TEXT,                      -- a task somebody wrote, shown as written
+        owner_role     TEXT,                      -- newcomer, together or a role, until taken
+        owner_id       INTEGER REFERENCES people (id) ON DELETE SET NULL,
+        due_date       TEXT,                      -- ISO date; NULL until the arrival is known
+        due_days       INTEGER,                   -- template: days after the arrival date
+        status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+        done_at        TEXT,
+        done_by        INTEGER,
+        created_by     INTEGER,
+        created_at     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX tasks_by_sponsorship ON tasks (sponsorship_id, status, due_date);
+    CREATE INDEX tasks_by_due ON tasks (status, due_date);
+    CREATE TABLE task_helpers (
+        task_id   INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        PRIMARY KEY (task_id, person_id)
+    ) STRICT;
+    CREATE TABLE task_reminders (
+        task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        kind    TEXT NOT NULL,
+        day     TEXT NOT NULL,
+        PRIMARY KEY (task_id, kind, day)
+    ) STRICT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

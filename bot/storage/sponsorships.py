@@ -13,7 +13,7 @@ from bot.storage.db import Database, utcnow
 STATUSES = ("preparing", "active", "paused", "closed")
 _COLUMNS = (
     "id, name, municipality, newcomer_language, arrival_date, status, chat_id, chat_ready, "
-    "chat_invite_link, flag, created_by, created_at"
+    "chat_invite_link, flag, created_by, created_at, template_id"
 )
 
 
@@ -33,6 +33,7 @@ class Sponsorship:
     flag: str | None
     created_by: int
     created_at: str
+    template_id: str | None = None
 
 
 def _row(row: aiosqlite.Row) -> Sponsorship:
@@ -50,6 +51,7 @@ def _row(row: aiosqlite.Row) -> Sponsorship:
         flag=row["flag"],
         created_by=row["created_by"],
         created_at=row["created_at"],
+        template_id=row["template_id"],
     )
 
 
@@ -61,12 +63,13 @@ async def create(
     newcomer_language: str,
     arrival_date: date | None,
     created_by: int,
+    template_id: str | None = None,
 ) -> Sponsorship:
     """A new sponsorship in the preparing state."""
     async with db.transaction() as conn:
         cur = await conn.execute(
             "INSERT INTO sponsorships (name, municipality, newcomer_language, arrival_date, "
-            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "created_by, created_at, template_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 municipality,
@@ -74,6 +77,7 @@ async def create(
                 arrival_date.isoformat() if arrival_date else None,
                 created_by,
                 utcnow(),
+                template_id,
             ),
         )
         sponsorship_id = cur.lastrowid
@@ -82,6 +86,18 @@ async def create(
     found = await get(db, sponsorship_id)
     assert found is not None
     return found
+
+
+async def set_arrival(db: Database, sponsorship_id: int, arrival: date, by: int) -> None:
+    """Record the (new) arrival date."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE sponsorships SET arrival_date = ? WHERE id = ?",
+            (arrival.isoformat(), sponsorship_id),
+        )
+        await audit.record(
+            conn, by, "arrival_set", sponsorship_id=sponsorship_id, details=arrival.isoformat()
+        )
 
 
 async def get(db: Database, sponsorship_id: int) -> Sponsorship | None:

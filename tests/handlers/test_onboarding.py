@@ -22,6 +22,8 @@ HELP_EN = (
     "/start – Start and choose your language\n"
     "/help – What I can do for you\n"
     "/language – Change your language\n"
+    "/tasks – Tasks of the plan\n"
+    "/task_add – Add a task: /task_add TEXT\n"
     "/cancel – Stop what you are doing"
 )
 
@@ -59,6 +61,8 @@ async def test_new_arabic_newcomer_is_greeted_in_arabic_and_picks_arabic(
         ("start", ar.t("Start and choose your language")),
         ("help", ar.t("What I can do for you")),
         ("language", ar.t("Change your language")),
+        ("tasks", ar.t("Tasks of the plan")),
+        ("task_add", ar.t("Add a task: /task_add TEXT")),
         ("cancel", ar.t("Stop what you are doing")),
     ]
 
@@ -156,10 +160,12 @@ async def test_command_menus_published_per_language(bot: Harness, sandbox: Sandb
             ("start", lang.t("Start and choose your language")),
             ("help", lang.t("What I can do for you")),
             ("language", lang.t("Change your language")),
+            ("tasks", lang.t("Tasks of the plan")),
+            ("task_add", lang.t("Add a task: /task_add TEXT")),
             ("cancel", lang.t("Stop what you are doing")),
         ]
         groups = sandbox.my_commands({"type": "all_group_chats"}, tg_code)
-        assert [name for name, _ in groups] == ["members", "link"]
+        assert [name for name, _ in groups] == ["members", "tasks", "task_add", "link"]
     assert sandbox.my_commands(scope, "")[1] == ("help", "What I can do for you")
 
 
