@@ -14,6 +14,7 @@ import html
 import json
 import logging
 import time as systime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -22,16 +23,18 @@ from babel.dates import format_time, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackContext
 
-from bot import scheduling
+from bot import scheduling, task_reminders, taskview
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import SERVICES_KEY, Services
 from bot.i18n import N_, I18n, Lang, has_rtl, isolate
 from bot.labels import STATUS_LABELS
 from bot.outbox import Outbox
+from bot.plans import PlanTemplate
 from bot.storage import Database, coordinators, participants, people, sponsorships
 from bot.storage import checkins as store
 from bot.storage import outbox as outbox_store
+from bot.storage import tasks as tasks_store
 from bot.storage.checkins import Occurrence, Response, ScheduleRow
 from bot.storage.participants import Participant
 from bot.storage.sponsorships import Sponsorship
@@ -188,15 +191,23 @@ class _Facts:
     group_trend: list[float | None] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    overdue_tasks: int = 0
 
 
 class Checkins:
     """The check-in service, shared by the tick job and the handlers."""
 
     def __init__(
-        self, db: Database, i18n: I18n, config: Config, clock: Clock, outbox: Outbox
+        self,
+        db: Database,
+        i18n: I18n,
+        config: Config,
+        clock: Clock,
+        outbox: Outbox,
+        templates: Mapping[str, PlanTemplate] | None = None,
     ) -> None:
         self.db = db
+        self.templates: Mapping[str, PlanTemplate] = templates or {}
         self.i18n = i18n
         self.config = config
         self.clock = clock
@@ -315,6 +326,7 @@ class Checkins:
                 await self._remind(occurrence_id, now)
             for occurrence_id in plan.close:
                 await self._close(occurrence_id, now)
+            await task_reminders.tick(self.db, self.i18n, self.templates, self.tz, now)
             if plan:
                 log.info(
                     "check-ins: %d started, %d missed, %d reminded, %d closed",
@@ -344,7 +356,7 @@ class Checkins:
         if s.chat_id is None or not s.chat_ready or s.flag:
             await self._skip(slot, now, "no_chat")
             return
-        text = self.group_text(s, [], closed=False)
+        text = self.group_text(s, [], closed=False, overdue=await self.overdue(s, now))
         async with self.db.transaction() as conn:
             occurrence_id = await store.record(conn, s.id, "group", slot.at, "open", now)
             if occurrence_id is None:
@@ -554,8 +566,27 @@ class Checkins:
         """The shared chat's languages: the group's and the newcomer's."""
         return list(dict.fromkeys([self.i18n.group_language, s.newcomer_language]))
 
-    def group_text(self, s: Sponsorship, names: list[str], *, closed: bool) -> str:
-        """The bilingual check-in message, with who answered (never what)."""
+    async def overdue(self, s: Sponsorship, now: datetime) -> dict[str, list[str]]:
+        """Overdue tasks of the plan, per language of the shared chat."""
+        today = now.astimezone(self.tz).date()
+        items = await tasks_store.of_sponsorship(self.db, s.id)
+        return {
+            code: taskview.overdue_lines(
+                items, self.i18n.get(code), self.templates, s.template_id, today
+            )
+            for code in self.languages(s)
+        }
+
+    def group_text(
+        self,
+        s: Sponsorship,
+        names: list[str],
+        *,
+        closed: bool,
+        overdue: Mapping[str, list[str]] | None = None,
+    ) -> str:
+        """The bilingual check-in message, with who answered (never what) and the plan's
+        overdue tasks."""
         parts = []
         for code in self.languages(s):
             lang = self.i18n.get(code)
@@ -569,6 +600,9 @@ class Checkins:
             ]
             if closed:
                 lines.append(lang.t("This check-in is closed. Thank you!"))
+            late = (overdue or {}).get(code)
+            if late:
+                lines += ["", *late]
             parts.append("\n".join(lines))
         text = "\n\n".join(parts)
         if names:
@@ -607,7 +641,8 @@ class Checkins:
                 person = await people.get(self.db, r.person_id)
                 name = (person.first_name if person else None) or "?"
             answered.append(name)
-        return self.group_text(s, answered, closed=closed)
+        overdue = await self.overdue(s, self.clock.now())
+        return self.group_text(s, answered, closed=closed, overdue=overdue)
 
     async def answer_group(
         self, occurrence_id: int, chat_id: int, person_id: int, value: int
@@ -881,6 +916,10 @@ class Checkins:
             else:
                 facts.newcomer_trend = trend
         facts.alerts = [a.kind for a in await store.open_alerts(self.db, s.id)]
+        today = now.astimezone(self.tz).date()
+        facts.overdue_tasks = sum(
+            1 for t in await tasks_store.of_sponsorship(self.db, s.id) if t.overdue(today)
+        )
         return facts
 
     def digest_messages(self, lang: Lang, facts: list[_Facts]) -> list[str]:
@@ -955,6 +994,8 @@ class Checkins:
             lines.append(lang.t("Trend, newcomer: {trend}", trend=trend_text(f.newcomer_trend)))
         if any(v is not None for v in f.group_trend):
             lines.append(lang.t("Trend, group: {trend}", trend=trend_text(f.group_trend)))
+        if f.overdue_tasks:
+            lines.append(lang.t("Overdue tasks: {n}", n=f.overdue_tasks))
         if f.alerts:
             shown = ", ".join(lang.t(ALERT_SHORT.get(k, k)) for k in f.alerts)
             lines.append(lang.t("Open alerts: {alerts}", alerts=shown))
@@ -986,7 +1027,9 @@ async def start(app: AnyApp) -> Checkins:
     services: Services = app.bot_data[SERVICES_KEY]
     outbox = Outbox(services.db, app.bot, services.clock)
     await outbox.recover()
-    checkins = Checkins(services.db, services.i18n, services.config, services.clock, outbox)
+    checkins = Checkins(
+        services.db, services.i18n, services.config, services.clock, outbox, services.templates
+    )
     app.bot_data[CHECKINS_KEY] = checkins
     await checkins.set_up_digest()
     try:

@@ -3,8 +3,8 @@
 `parse_due` reads a phrase with dateparser relative to midnight of a given `today` (never the
 clock or the machine's time zone) and returns a day, or None. Rules on top of dateparser:
 
-- at most 40 characters (leading and trailing spaces aside) and at least 3 ("do", "ma" and "za" are weekdays to dateparser but
-  ordinary words in task texts); a bare number ("5", "2026") is refused;
+- at most 40 characters (surrounding spaces aside) and at least 3 ("do", "ma" and "za" are
+  weekdays to dateparser but ordinary words in task texts); a bare number ("5") is refused;
 - the phrase must name a day: "december", "volgende maand" and "2027" are refused, and so is a
   clock time without a day ("10:00", "3pm", "om 10 uur", which dateparser reads as "10 hours from
   now"). A day with a time ("morgen 10:00") gives that day;

@@ -195,7 +195,10 @@ class _Lines:
             return None
         start = headers[index]
         end = next((i for i in self.arrays if i > start), len(self.lines))
-        line: int | None = start if scope != "top" else None
+        line: int | None = None  # a field not found: the key line of the phase or task
+        if scope != "top":
+            line = self._search("key", start, end)
+            line = start if line is None else line
         for name in path:
             found = self._search(name, start, end)
             if found is None:
@@ -210,8 +213,8 @@ class _Lines:
 
     def find_key(self, key: str, occurrence: int = 0) -> int | None:
         """Line of the occurrence-th ``key = "<key>"`` (for files written with inline tables)."""
-        pattern = re.compile(rf"""\s*key\s*=\s*["']{re.escape(key)}["']""")
-        hits = [i + 1 for i, line in enumerate(self.lines) if pattern.match(line)]
+        pattern = re.compile(rf"""(?<![\w.])key\s*=\s*["']{re.escape(key)}["']""")
+        hits = [i + 1 for i, line in enumerate(self.lines) if pattern.search(line)]
         return hits[occurrence] if occurrence < len(hits) else None
 
     def _search(self, name: str, start: int, end: int) -> int | None:
@@ -233,7 +236,6 @@ class _Checker:
 
     def line(self, at: _At, *path: str) -> int | None:
         scope, index = at
-        path = path or (("key",) if scope != "top" else ())  # a phase or task: its key line
         found = self.lines.find(scope, index, path)
         if found is None and scope == "task" and index < len(self.task_keys):
             key = self.task_keys[index]

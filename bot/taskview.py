@@ -56,3 +56,30 @@ def due(task: Task, lang: Lang, today: date) -> str:
         return lang.t("no date yet")
     shown = lang.date(task.due_date)
     return lang.t("overdue since {date}", date=shown) if task.overdue(today) else shown
+
+
+def overdue_lines(
+    tasks: list[Task],
+    lang: Lang,
+    templates: Templates,
+    template_id: str | None,
+    today: date,
+    limit: int = 8,
+) -> list[str]:
+    """A short list of overdue tasks in one language (empty when none are overdue)."""
+    late = [t for t in tasks if t.overdue(today)]
+    if not late:
+        return []
+    lines = [lang.t("Overdue tasks:")]
+    lines += [
+        lang.t(
+            "• {task} – since {date}",
+            task=title(t, lang, templates, template_id),
+            date=lang.date(t.due_date),
+        )
+        for t in late[:limit]
+        if t.due_date is not None
+    ]
+    if len(late) > limit:
+        lines.append(lang.t("…and {n} more.", n=len(late) - limit))
+    return lines

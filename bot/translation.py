@@ -240,7 +240,7 @@ class _Microsoft(MicrosoftTranslator):  # type: ignore[misc]
             headers=self.headers,
             json=[{"text": text}],
         )
-        return "\n".join(str(t["text"]) for t in answer[0]["translations"])
+        return "\n".join(str(item["text"]) for item in answer[0]["translations"])
 
 
 class _MyMemory(MyMemoryTranslator):  # type: ignore[misc]

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import taskview
+from bot import plans, taskview
 from bot.context import Ctx
 from bot.duedates import parse_due, split_task_text
 from bot.i18n import N_, Lang
@@ -58,13 +58,23 @@ async def _may_see(context: Ctx, user_id: int, sponsorship_id: int) -> bool:
     return await coordinators.is_coordinator(context.db, user_id)
 
 
-def _select(items: list[Task], which: str, user_id: int, day: date) -> list[Task]:
+def is_mine(task: Task, me: Participant | None, user_id: int) -> bool:
+    """Mine: I own it or help, or nobody took it yet and it is meant for me (the newcomer's
+    own tasks, or a role I have)."""
+    if task.owner_id == user_id or user_id in task.helpers:
+        return True
+    if task.owner_id is not None or me is None:
+        return False
+    if task.owner_role == "newcomer":
+        return me.kind == "newcomer"
+    return task.owner_role in me.roles
+
+
+def _select(
+    items: list[Task], which: str, me: Participant | None, user_id: int, day: date
+) -> list[Task]:
     if which == "mine":
-        return [
-            t
-            for t in items
-            if t.status == "open" and (t.owner_id == user_id or user_id in t.helpers)
-        ]
+        return [t for t in items if t.status == "open" and is_mine(t, me, user_id)]
     if which == "overdue":
         return [t for t in items if t.overdue(day)]
     if which == "done":
@@ -82,7 +92,8 @@ async def render_list(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The task list message and its buttons."""
     day = today(context)
-    items = _select(await tasks.of_sponsorship(context.db, s.id), which, user_id, day)
+    me = await participants.get(context.db, s.id, user_id)
+    items = _select(await tasks.of_sponsorship(context.db, s.id), which, me, user_id, day)
     newcomer = await _newcomer_name(context, s.id)
     header = lang.t(
         "<b>Tasks – {name}</b> ({which})", name=s.name, which=lang.t(FILTER_LABELS[which])
@@ -347,7 +358,7 @@ def template_tasks(context: Ctx, template_id: str, arrival: date | None) -> list
     template = context.services.templates[template_id]
     out = []
     for t in template.tasks:
-        due = date.fromordinal(arrival.toordinal() + t.due_days) if arrival else None
+        due = plans.due_date(t, arrival) if arrival else None
         out.append(
             NewTask(
                 template_key=t.key,

@@ -188,12 +188,10 @@ async def postpone(db: Database, task_id: int, days: int, today: date) -> date:
     return new
 
 
-async def mark_reminded(db: Database, task_id: int, kind: str, day: date) -> bool:
-    """Record a reminder before sending it; False when it was recorded already."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO task_reminders (task_id, kind, day) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (task_id, kind, day.isoformat()),
-        )
-        return bool(cur.rowcount)
+async def record_reminder(conn: aiosqlite.Connection, task_id: int, kind: str, day: date) -> bool:
+    """Inside a transaction: record a reminder before it is queued; False if already sent."""
+    cur = await conn.execute(
+        "INSERT INTO task_reminders (task_id, kind, day) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (task_id, kind, day.isoformat()),
+    )
+    return bool(cur.rowcount)
