@@ -8,7 +8,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -126,6 +126,7 @@ async def play(out: TextIO, plain: bool = False) -> None:
                 transcript = Transcript(sandbox, out, plain)
                 cast = await _scenario(sandbox, carla, transcript, out)
                 await _checkin_round(app, clock, sandbox, carla, cast, transcript, out)
+                await _plan_round(app, clock, sandbox, cast, transcript, out)
                 out.write("\nDemo finished.\n")
     finally:
         await server.stop()
@@ -169,6 +170,10 @@ async def _scenario(
     await step("…the municipality", lambda: carla.send("Rotterdam"))
     await step("…the household's language", lambda: press(carla, "العربية"))
     await step("…and the expected arrival date", lambda: carla.send("15-01-2027"))
+    await step(
+        "…and picks the standard settlement plan",
+        lambda: carla.press(carla.last(), carla.last().buttons[0][0]),
+    )
     await sandbox.wait_until(lambda: "https://t.me/" in carla.last().text, timeout=15)
     t.flush()
     urls = re.findall(r"https://t\.me/\S+", carla.last().text)
@@ -311,6 +316,56 @@ async def _checkin_round(
         "Monday morning: Carla's weekly overview of every sponsorship",
         lambda: at(monday),
         grew(carla),
+    )
+
+
+async def _plan_round(
+    app: App,
+    clock: FakeClock,
+    sandbox: Sandbox,
+    cast: tuple[SimUser, SimUser, SimUser, SimGroup],
+    t: Transcript,
+    out: TextIO,
+) -> None:
+    """The settlement plan: the newcomer ticks off a task in Arabic, a member takes one, and
+    a reminder arrives the day before its due date."""
+    _, piet, amal, _ = cast
+    service = checkins.service(app)
+    nl, ar = service.i18n.get("nl"), service.i18n.get("ar")
+    template = app.bot_data["templates"]["standard"]
+    digid, house = template.task("digid"), template.task("house_ready")
+
+    async def step(title: str, action: Step, until: Callable[[], bool] | None = None) -> None:
+        out.write(f"\n# {title}\n")
+        await action()
+        await sandbox.wait_until(until or t.bot_answered, timeout=15)
+        await sandbox.settle()
+        t.flush()
+
+    await step("Amal opens her own list of tasks, in Arabic", lambda: amal.send("/tasks"))
+    await step("…opens the DigiD task", lambda: amal.press(amal.last(), digid.title_in("ar")))
+    await step(
+        "…and marks it done: the shared chat reads it in Dutch and Arabic",
+        lambda: amal.press(amal.last(), "✅ " + ar.t("Done")),
+    )
+    await step("Piet looks at all open tasks", lambda: piet.send("/tasks all"))
+    await step(
+        "…opens one for the housing role", lambda: piet.press(piet.last(), house.title_in("nl"))
+    )
+    await step("…and takes it", lambda: piet.press(piet.last(), "🙋 " + nl.t("I'll take it")))
+    reminder_at = datetime.combine(
+        date(2027, 1, 15) + timedelta(days=house.due_days - 1), time(9, 0), tzinfo=service.tz
+    )
+    count = len(piet.inbox())
+
+    async def jump() -> None:
+        clock.set(reminder_at)
+        await service.tick()
+
+    await step(
+        f"{nl.date(reminder_at, 'full')} 09:00: the day before it is due, a reminder",
+        jump,
+        lambda: len(piet.inbox()) > count,
     )
 
 
