@@ -27,6 +27,7 @@ from bot.config import Config
 from bot.context import SERVICES_KEY, Ctx, Services
 from bot.i18n import I18n
 from bot.storage import Database, coordinators, people
+from bot.translation import TranslationService
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,12 @@ async def post_init(app: App) -> None:
     db = await Database.open(config.database.path)
     clock = app.bot_data.get("clock") or SystemClock()
     app.bot_data[SERVICES_KEY] = Services(
-        config=config, i18n=i18n, db=db, clock=clock, templates=app.bot_data["templates"]
+        config=config,
+        i18n=i18n,
+        db=db,
+        clock=clock,
+        templates=app.bot_data["templates"],
+        translator=TranslationService(config.translation, db),
     )
     await coordinators.bootstrap(db, config.coordinators.telegram_ids)
     await publish_commands(app, i18n, db)
@@ -102,6 +108,8 @@ async def post_shutdown(app: App) -> None:
     await checkins.stop(app)  # when post_stop did not run
     services: Services | None = app.bot_data.pop(SERVICES_KEY, None)
     if services is not None:
+        if services.translator is not None:
+            await services.translator.close()
         await services.db.close()
 
 

@@ -33,6 +33,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("language", N_("Change your language")),
     Command("tasks", N_("Tasks of the plan")),
     Command("task_add", N_("Add a task: /task_add TEXT")),
+    Command("questions", N_("Everyday questions")),
+    Command("translate", N_("Translate a text: /translate TEXT")),
+    Command("privacy", N_("Your data and translation")),
     Command("cancel", N_("Stop what you are doing")),
     Command("new_sponsorship", N_("Set up a new sponsorship"), Audience.COORDINATOR),
     Command("sponsorships", N_("All sponsorships"), Audience.COORDINATOR),
@@ -45,6 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("tasks", N_("Tasks of the plan"), Audience.GROUP),
     Command("task_add", N_("Add a task: /task_add TEXT"), Audience.GROUP),
     Command("link", N_("Link this chat: /link CODE"), Audience.GROUP),
+    Command("autotranslate", N_("Translate the chat: on or off"), Audience.GROUP),
 )
 
 

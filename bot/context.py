@@ -14,6 +14,7 @@ from bot.i18n import I18n, Lang
 from bot.plans import PlanTemplate
 from bot.storage import Database
 from bot.storage.people import Person
+from bot.translation import TranslationService
 
 SERVICES_KEY = "services"
 
@@ -27,6 +28,7 @@ class Services:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     templates: Mapping[str, PlanTemplate] = field(default_factory=dict)
+    translator: TranslationService | None = None
 
 
 class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -70,8 +70,10 @@ def _texts(name: str, where: str, value: Any, limit: int) -> Mapping[str, str]:
         raise _fail(name, f"{where}: expected a table of languages")
     missing = [lang for lang in SHIPPED_LANGUAGES if lang not in value]
     extra = sorted(set(value) - set(SHIPPED_LANGUAGES))
-    if missing or extra:
-        raise _fail(name, f"{where}: missing languages {missing}, unknown {extra}")
+    if missing:
+        raise _fail(name, f"{where}: missing languages {missing}")
+    if extra:
+        raise _fail(name, f"{where}: unknown languages {extra}")
     texts: dict[str, str] = {}
     for lang in SHIPPED_LANGUAGES:
         text = value[lang]

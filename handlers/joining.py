@@ -15,6 +15,7 @@ from bot.labels import ROLE_LABELS, roles_text
 from bot.storage import invites, participants, sponsorships
 from bot.storage.participants import Participant
 from bot.storage.sponsorships import Sponsorship
+from handlers import home
 
 JOIN_KEY = "join"
 BAD_LINK_WINDOW = 15 * 60  # seconds
@@ -260,6 +261,12 @@ async def _finish(update: Update, context: Ctx, s: Sponsorship, state: dict[str,
             "Welcome to {name}! Your roles: {roles}.",
             name=s.name,
             roles=roles_text(lang, state["roles"]),
+        )
+    if state["kind"] == "newcomer":
+        await context.bot.send_message(
+            user.id,
+            lang.t("Your menu is below. You can always write to me in your language."),
+            reply_markup=home.keyboard(lang),
         )
     fresh = await sponsorships.get(context.db, s.id)
     if fresh is not None and fresh.chat_ready and fresh.chat_invite_link:

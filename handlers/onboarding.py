@@ -15,6 +15,7 @@ from bot.commands import Audience, for_audience
 from bot.context import Ctx
 from bot.i18n import I18n, Lang
 from bot.storage import coordinators, people
+from handlers import home
 from handlers.coordinator import publish_menu
 
 LANG_PREFIX = "lang:"
@@ -55,8 +56,10 @@ async def start(update: Update, context: Ctx) -> None:
         await message.reply_text(text, reply_markup=language_keyboard(context.i18n, None))
         return
     audience = await _audience(context, user.id)
+    newcomer = await home.is_newcomer(context, user.id)
     await message.reply_text(
-        lang.t("Welcome back, {name}!", name=user.first_name) + "\n\n" + help_text(lang, audience)
+        lang.t("Welcome back, {name}!", name=user.first_name) + "\n\n" + help_text(lang, audience),
+        reply_markup=home.keyboard(lang) if newcomer else None,
     )
 
 

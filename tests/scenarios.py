@@ -112,8 +112,10 @@ async def join_as_newcomer(user: SimUser, link: str, language: str = "العرب
     """Open the newcomer link, pick a language, agree."""
     await user.open_link(link)
     await choose(user, language)
-    await user.press(user.last(), user.last().buttons[0][0])
-    return user.last()
+    consent = user.last()
+    await user.press(consent, consent.buttons[0][0])
+    # The consent message becomes the welcome; the newcomer's menu follows it.
+    return next(m for m in user.inbox() if m.message_id == consent.message_id)
 
 
 async def set_up_chat(

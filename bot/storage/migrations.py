@@ -195,6 +195,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (task_id, kind, day)
     ) STRICT;
     """,
+    # 6: consent to machine translation, auto-translate per sponsorship, relayed questions.
+    """
+    ALTER TABLE people ADD COLUMN translate_consent INTEGER;   -- NULL: never asked; 1 yes; 0 no
+    ALTER TABLE people ADD COLUMN translate_consent_at TEXT;
+    ALTER TABLE sponsorships ADD COLUMN auto_translate INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE questions (
+        id              INTEGER PRIMARY KEY,
+        sponsorship_id  INTEGER NOT NULL REFERENCES sponsorships (id) ON DELETE CASCADE,
+        person_id       INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        chat_id         INTEGER NOT NULL,        -- where the question was posted
+        message_id      INTEGER NOT NULL,        -- the bot's message carrying it (no text kept)
+        created_at      TEXT NOT NULL,
+        UNIQUE (chat_id, message_id)
+    ) STRICT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,7 @@ class Person:
     language: str
     consent_at: str | None
     unreachable: bool
+    translate_consent: bool | None = None  # machine translation: None = never asked
 
 
 def _person(row: aiosqlite.Row) -> Person:
@@ -27,13 +28,17 @@ def _person(row: aiosqlite.Row) -> Person:
         language=row["language"],
         consent_at=row["consent_at"],
         unreachable=bool(row["unreachable"]),
+        translate_consent=None
+        if row["translate_consent"] is None
+        else bool(row["translate_consent"]),
     )
 
 
 async def get(db: Database, person_id: int) -> Person | None:
     """The person with this Telegram id, if registered."""
     row = await db.fetchone(
-        "SELECT id, first_name, language, consent_at, unreachable FROM people WHERE id = ?",
+        "SELECT id, first_name, language, consent_at, unreachable, translate_consent "
+        "FROM people WHERE id = ?",
         (person_id,),
     )
     return _person(row) if row else None
@@ -60,4 +65,14 @@ async def set_reachable(db: Database, person_id: int, reachable: bool) -> None:
         await conn.execute(
             "UPDATE people SET unreachable = ?, updated_at = ? WHERE id = ?",
             (0 if reachable else 1, utcnow(), person_id),
+        )
+
+
+async def set_translate_consent(db: Database, person_id: int, consent: bool) -> None:
+    """Record the person's yes or no to machine translation of their text."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE people SET translate_consent = ?, translate_consent_at = ?, updated_at = ? "
+            "WHERE id = ?",
+            (int(consent), utcnow(), utcnow(), person_id),
         )

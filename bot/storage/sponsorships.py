@@ -13,7 +13,7 @@ from bot.storage.db import Database, utcnow
 STATUSES = ("preparing", "active", "paused", "closed")
 _COLUMNS = (
     "id, name, municipality, newcomer_language, arrival_date, status, chat_id, chat_ready, "
-    "chat_invite_link, flag, created_by, created_at, template_id"
+    "chat_invite_link, flag, created_by, created_at, template_id, auto_translate"
 )
 
 
@@ -34,6 +34,7 @@ class Sponsorship:
     created_by: int
     created_at: str
     template_id: str | None = None
+    auto_translate: bool = False
 
 
 def _row(row: aiosqlite.Row) -> Sponsorship:
@@ -52,6 +53,7 @@ def _row(row: aiosqlite.Row) -> Sponsorship:
         created_by=row["created_by"],
         created_at=row["created_at"],
         template_id=row["template_id"],
+        auto_translate=bool(row["auto_translate"]),
     )
 
 
@@ -161,6 +163,9 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
         cur = await conn.execute(
             "UPDATE sponsorships SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )
+        await conn.execute(
+            "UPDATE questions SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+        )
         if cur.rowcount:
             await audit.record(
                 conn, None, "chat_migrated", target_id=new_chat_id, details=f"from {old_chat_id}"
@@ -188,3 +193,14 @@ async def set_status(db: Database, sponsorship_id: int, status: str, by: int | N
             "UPDATE sponsorships SET status = ? WHERE id = ?", (status, sponsorship_id)
         )
         await audit.record(conn, by, f"status_{status}", sponsorship_id=sponsorship_id)
+
+
+async def set_auto_translate(db: Database, sponsorship_id: int, on: bool, by: int) -> None:
+    """Switch automatic translation in the shared chat on or off."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE sponsorships SET auto_translate = ? WHERE id = ?", (int(on), sponsorship_id)
+        )
+        await audit.record(
+            conn, by, f"auto_translate_{'on' if on else 'off'}", sponsorship_id=sponsorship_id
+        )

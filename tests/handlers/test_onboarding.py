@@ -17,6 +17,17 @@ PICKER = [
     ["دری", "Soomaali"],
     ["Українська", "Türkçe"],
 ]
+EVERYONE_MENU = [
+    ("start", "Start and choose your language"),
+    ("help", "What I can do for you"),
+    ("language", "Change your language"),
+    ("tasks", "Tasks of the plan"),
+    ("task_add", "Add a task: /task_add TEXT"),
+    ("questions", "Everyday questions"),
+    ("translate", "Translate a text: /translate TEXT"),
+    ("privacy", "Your data and translation"),
+    ("cancel", "Stop what you are doing"),
+]
 HELP_EN = (
     "Here is what you can do:\n"
     "/start – Start and choose your language\n"
@@ -24,6 +35,9 @@ HELP_EN = (
     "/language – Change your language\n"
     "/tasks – Tasks of the plan\n"
     "/task_add – Add a task: /task_add TEXT\n"
+    "/questions – Everyday questions\n"
+    "/translate – Translate a text: /translate TEXT\n"
+    "/privacy – Your data and translation\n"
     "/cancel – Stop what you are doing"
 )
 
@@ -57,14 +71,7 @@ async def test_new_arabic_newcomer_is_greeted_in_arabic_and_picks_arabic(
     assert "/help" in confirmation.text
     assert len(amal.inbox()) == 1
     menu = sandbox.my_commands({"type": "chat", "chat_id": amal.id})
-    assert menu == [
-        ("start", ar.t("Start and choose your language")),
-        ("help", ar.t("What I can do for you")),
-        ("language", ar.t("Change your language")),
-        ("tasks", ar.t("Tasks of the plan")),
-        ("task_add", ar.t("Add a task: /task_add TEXT")),
-        ("cancel", ar.t("Stop what you are doing")),
-    ]
+    assert menu == [(name, ar.t(text)) for name, text in EVERYONE_MENU]
 
 
 async def test_language_is_remembered_and_can_be_changed(bot: Harness, sandbox: Sandbox) -> None:
@@ -157,15 +164,10 @@ async def test_command_menus_published_per_language(bot: Harness, sandbox: Sandb
         tg_code = "fa" if code == "fa_AF" else code
         lang = bot.services.i18n.get(code)
         assert sandbox.my_commands(scope, tg_code) == [
-            ("start", lang.t("Start and choose your language")),
-            ("help", lang.t("What I can do for you")),
-            ("language", lang.t("Change your language")),
-            ("tasks", lang.t("Tasks of the plan")),
-            ("task_add", lang.t("Add a task: /task_add TEXT")),
-            ("cancel", lang.t("Stop what you are doing")),
+            (name, lang.t(text)) for name, text in EVERYONE_MENU
         ]
         groups = sandbox.my_commands({"type": "all_group_chats"}, tg_code)
-        assert [name for name, _ in groups] == ["members", "tasks", "task_add", "link"]
+        assert [name for name, _ in groups] == ["members", "tasks", "task_add", "link", "autotranslate"]
     assert sandbox.my_commands(scope, "")[1] == ("help", "What I can do for you")
 
 
