@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.config import TranslationConfig
+from bot.sandbox.fake_translator import FakeTranslator
 from bot.storage import Database
 from bot.translation import MAX_CONCURRENT, TranslationService
-from tests.fake_translator import FakeTranslator
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 TICK = 0.010

@@ -12,12 +12,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot import checkins, scheduling
+from bot import checkins, faq, scheduling
 from bot.app import App, build_application, running
 from bot.clock import FakeClock
 from bot.config import parse_config
+from bot.context import SERVICES_KEY, Services
 from bot.i18n import FSI, PDI
 from bot.sandbox import Sandbox, SandboxServer, SimGroup, SimMessage, SimUser
+from bot.sandbox.fake_translator import FakeTranslator
 from bot.storage import checkins as schedules
 from bot.storage import sponsorships
 
@@ -106,6 +108,7 @@ async def play(out: TextIO, plain: bool = False) -> None:
     sandbox = Sandbox()
     server = SandboxServer(sandbox)
     carla = sandbox.user("Carla", language_code="nl")
+    translator = FakeTranslator().start()
     await server.start()
     try:
         with tempfile.TemporaryDirectory(prefix="samenhier-demo-") as tmp:
@@ -117,6 +120,9 @@ async def play(out: TextIO, plain: bool = False) -> None:
                     },
                     "database": {"path": str(Path(tmp) / "demo.db")},
                     "coordinators": {"telegram_ids": [carla.id]},
+                    # A loopback stand-in for a translation service: its "translations" are
+                    # recognisable fakes ("[nl] ..."), and nothing leaves the machine.
+                    "translation": {"backend": "google", "url": translator.url("/m")},
                 },
                 "<demo>",
             )
@@ -127,9 +133,11 @@ async def play(out: TextIO, plain: bool = False) -> None:
                 cast = await _scenario(sandbox, carla, transcript, out)
                 await _checkin_round(app, clock, sandbox, carla, cast, transcript, out)
                 await _plan_round(app, clock, sandbox, cast, transcript, out)
+                await _questions_round(app, sandbox, cast, transcript, out)
                 out.write("\nDemo finished.\n")
     finally:
         await server.stop()
+        translator.stop()
 
 
 async def _scenario(
@@ -366,6 +374,61 @@ async def _plan_round(
         f"{nl.date(reminder_at, 'full')} 09:00: the day before it is due, a reminder",
         jump,
         lambda: len(piet.inbox()) > count,
+    )
+
+
+async def _questions_round(
+    app: App,
+    sandbox: Sandbox,
+    cast: tuple[SimUser, SimUser, SimUser, SimGroup],
+    t: Transcript,
+    out: TextIO,
+) -> None:
+    """Everyday questions in Arabic, then a question to the group and the answer back."""
+    sanne, _, amal, group = cast
+    services: Services = app.bot_data[SERVICES_KEY]
+    nl, ar = services.i18n.get("nl"), services.i18n.get("ar")
+    health = faq.topic_by_key("health")
+    assert health is not None
+
+    async def step(title: str, action: Step) -> None:
+        out.write(f"\n# {title}\n")
+        await action()
+        await sandbox.wait_until(t.bot_answered, timeout=15)
+        await sandbox.settle()
+        t.flush()
+
+    out.write(
+        '\n(Translation: a loopback stand-in answers "[language] WORDS REVERSED", so you '
+        "can see what was machine-translated. A deployment picks a real service in "
+        "[translation], or none.)\n"
+    )
+    await step("Amal taps ❓ in her menu", lambda: amal.send(ar.t("❓ Everyday questions")))
+    await step(
+        "…opens the health topic",
+        lambda: amal.press(amal.last(), f"{health.emoji} {faq.text_in(health.title, 'ar')}"),
+    )
+    await step(
+        "…and a question",
+        lambda: amal.press(amal.last(), faq.text_in(health.questions[0].question, "ar")[:60]),
+    )
+    await step("She taps 💬 Ask my group", lambda: amal.send(ar.t("💬 Ask my group")))
+    await step(
+        "…writes her question in Arabic",
+        lambda: amal.send("وصلتني رسالة من البلدية. هل يمكن أن يساعدني أحد؟"),
+    )
+    await step(
+        "…and allows machine translation (asked once, in Arabic)",
+        lambda: amal.press(amal.last(), ar.t("Yes, translate")),
+    )
+    question = sandbox.messages(group.id)[-1]
+    await step("Sanne allows translation of her messages too", lambda: sanne.send("/privacy"))
+    await step("…", lambda: sanne.press(sanne.last(), nl.t("Allow translation")))
+    await step(
+        "Sanne answers by replying to the question in the shared chat",
+        lambda: sanne.reply(
+            question, "Ja hoor! Stuur een foto van de brief, dan kijk ik vanavond met je mee."
+        ),
     )
 
 

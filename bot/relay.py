@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import glossary
 from bot.context import Services
 from bot.i18n import Lang, native_name
 from bot.storage import people
@@ -63,19 +64,15 @@ def with_original(lang: Lang, result: Translation) -> str:
         return lang.value(result.source_text) + "\n\n<i>" + failure_note(lang, result) + "</i>"
     if result.text == result.source_text:
         return lang.value(result.source_text)
-    return "\n".join(
-        [
-            lang.value(result.text),
-            "",
-            "<i>"
-            + lang.t(
-                "Machine translation from {language}. The original:",
-                language=native_name(result.source),
-            )
-            + "</i>",
-            lang.value(result.source_text),
-        ]
+    lines = [lang.value(result.text)]
+    notes = glossary.glossary_notes(result.source_text, lang.code)
+    if notes:  # Dutch terms kept as they are, explained in the reader's language
+        lines += ["", *("ℹ️ " + lang.value(note) for note in notes)]
+    label = lang.t(
+        "Machine translation from {language}. The original:", language=native_name(result.source)
     )
+    lines += ["", f"<i>{label}</i>", lang.value(result.source_text)]
+    return "\n".join(lines)
 
 
 def consent_request(lang: Lang, service: str) -> tuple[str, InlineKeyboardMarkup]:

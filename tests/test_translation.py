@@ -15,10 +15,10 @@ import pytest
 from bot import glossary
 from bot.config import ConfigError, Secret, TranslationConfig, parse_config
 from bot.i18n import SHIPPED_LANGUAGES
+from bot.sandbox.fake_translator import FakeTranslator, fake_translate, free_port
 from bot.storage import Database
 from bot.storage import translations as store
 from bot.translation import REASONS, Translation, TranslationService, Translator
-from tests.fake_translator import FakeTranslator, fake_translate, free_port
 
 GOOD_TOKEN = "123456789:AAEexampleexampleexample_-x"
 TEXT = "Heb je al een afspraak bij de huisarts?"

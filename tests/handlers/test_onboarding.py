@@ -167,7 +167,8 @@ async def test_command_menus_published_per_language(bot: Harness, sandbox: Sandb
             (name, lang.t(text)) for name, text in EVERYONE_MENU
         ]
         groups = sandbox.my_commands({"type": "all_group_chats"}, tg_code)
-        assert [name for name, _ in groups] == ["members", "tasks", "task_add", "link", "autotranslate"]
+        names = [name for name, _ in groups]
+        assert names == ["members", "tasks", "task_add", "link", "autotranslate"]
     assert sandbox.my_commands(scope, "")[1] == ("help", "What I can do for you")
 
 
