@@ -213,7 +213,11 @@ async def post_question(update: Update, context: Ctx, text: str) -> None:
     )
     if posted is None:
         await context.bot.send_message(
-            user.id, lang.t("I could not reach your shared chat. I have told your coordinator.")
+            user.id,
+            lang.t(
+                "I could not reach your shared chat. Please try again later, or tell your "
+                "coordinator."
+            ),
         )
         return
     await questions.add(context.db, s.id, user.id, posted.chat_id, posted.message_id)
