@@ -155,3 +155,15 @@ def test_log_filter_redacts_tokens() -> None:
     RedactTokens().filter(record)
     assert GOOD_TOKEN not in record.getMessage()
     assert record.getMessage() == "POST https://x/bot<token>/getMe"
+
+
+def test_broken_plan_template_stops_with_file_and_line(tmp_path: Path, capsys) -> None:
+    template = tmp_path / "my_plan.toml"
+    template.write_text('id = "mine"\n[name]\nnl = "Mijn plan"\n[[phases]]\nkey = \n')
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[telegram]\ntoken = "{GOOD_TOKEN}"\n[tasks]\ntemplate_files = ["my_plan.toml"]\n'
+    )
+    assert main(["check-config", str(path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"samenhier: plan template error: {template}: line 5: ")
