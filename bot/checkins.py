@@ -14,7 +14,7 @@ import html
 import json
 import logging
 import time as systime
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from babel.dates import format_time, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackContext
 
-from bot import scheduling, task_reminders, taskview
+from bot import relay, scheduling, task_reminders, taskview
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import SERVICES_KEY, Services
@@ -38,8 +38,12 @@ from bot.storage import tasks as tasks_store
 from bot.storage.checkins import Occurrence, Response, ScheduleRow
 from bot.storage.participants import Participant
 from bot.storage.sponsorships import Sponsorship
+from bot.translation import Translation
 
 log = logging.getLogger(__name__)
+
+# (person_id, text, source, target) -> Translation, with the person's consent checked
+TranslateFn = Callable[[int, str, str, str], Awaitable[Translation]]
 
 CHECKINS_KEY = "checkins"
 TICK_JOB = "checkins:tick"
@@ -205,8 +209,10 @@ class Checkins:
         clock: Clock,
         outbox: Outbox,
         templates: Mapping[str, PlanTemplate] | None = None,
+        translate: TranslateFn | None = None,
     ) -> None:
         self.db = db
+        self.translate = translate
         self.templates: Mapping[str, PlanTemplate] = templates or {}
         self.i18n = i18n
         self.config = config
@@ -829,6 +835,18 @@ class Checkins:
         note = note[:MAX_NOTE]
         await store.set_note(self.db, occurrence.id, person_id, note, now)
         targets = await self.coordinator_targets(s)
+        translated: dict[str, str] = {}
+        for _, lang in targets:
+            if self.translate is not None and lang.code != p.language:
+                result = await self.translate(person_id, note, p.language, lang.code)
+                if result.ok and result.text != note:
+                    translated[lang.code] = (
+                        "\n\n🌐 "
+                        + lang.value(result.text)
+                        + " <i>"
+                        + lang.t("(machine translation)")
+                        + "</i>"
+                    )
         async with self.db.transaction() as conn:
             for coordinator_id, lang in targets:
                 await outbox_store.enqueue(
@@ -840,7 +858,8 @@ class Checkins:
                         person=p.first_name,
                         name=s.name,
                         note=note,
-                    ),
+                    )
+                    + translated.get(lang.code, ""),
                     person_id=coordinator_id,
                     ref=f"note:{occurrence.id}",
                     now=now,
@@ -1027,8 +1046,18 @@ async def start(app: AnyApp) -> Checkins:
     services: Services = app.bot_data[SERVICES_KEY]
     outbox = Outbox(services.db, app.bot, services.clock)
     await outbox.recover()
+
+    async def translate(person_id: int, text: str, source: str, target: str) -> Translation:
+        return await relay.translate_for(services, person_id, text, source, target)
+
     checkins = Checkins(
-        services.db, services.i18n, services.config, services.clock, outbox, services.templates
+        services.db,
+        services.i18n,
+        services.config,
+        services.clock,
+        outbox,
+        services.templates,
+        translate,
     )
     app.bot_data[CHECKINS_KEY] = checkins
     await checkins.set_up_digest()
