@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("questions", N_("Everyday questions")),
     Command("translate", N_("Translate a text: /translate TEXT")),
     Command("privacy", N_("Your data and translation")),
+    Command("concern", N_("Tell the coordinator, privately")),
     Command("cancel", N_("Stop what you are doing")),
     Command("new_sponsorship", N_("Set up a new sponsorship"), Audience.COORDINATOR),
     Command("sponsorships", N_("All sponsorships"), Audience.COORDINATOR),

@@ -9,6 +9,7 @@ from telegram.ext import Application
 
 from handlers import (
     checkins,
+    concern,
     coordinator,
     errors,
     fallback,
@@ -53,6 +54,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     questions.register(app, group=FEATURES, relay_group=RELAY)
     translate.register(app, group=FEATURES, auto_group=AUTO_TRANSLATE)
     privacy.register(app, group=FEATURES)
+    concern.register(app, group=FEATURES)
     fallback.register(app, group=FEATURES)  # last in its group: only what no feature took
     presence.register(app, group=PRESENCE)
     errors.register(app)

@@ -11,12 +11,13 @@ from bot import prompts
 from bot.context import Ctx
 from bot.i18n import N_, Lang
 from bot.storage import participants
-from handlers import questions, tasks
+from handlers import concern, questions, tasks
 
 MY_TASKS = N_("📋 My tasks")
 QUESTIONS = N_("❓ Everyday questions")
 ASK = N_("💬 Ask my group")
-LABELS = (MY_TASKS, QUESTIONS, ASK)
+CONCERN = N_("🛟 Talk to the coordinator")
+LABELS = (MY_TASKS, QUESTIONS, ASK, CONCERN)
 
 
 def keyboard(lang: Lang) -> ReplyKeyboardMarkup:
@@ -51,8 +52,10 @@ async def on_text(update: Update, context: Ctx) -> None:
         await tasks.show_tasks(update, context)
     elif chosen == QUESTIONS:
         await questions.show_topics(update, context)
-    else:
+    elif chosen == ASK:
         await questions.start_asking(update, context)
+    else:
+        await concern.start(update, context)
     raise ApplicationHandlerStop
 
 

@@ -210,6 +210,18 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (chat_id, message_id)
     ) STRICT;
     """,
+    # 7: concerns raised privately with the coordinator.
+    """
+    CREATE TABLE concerns (
+        id              INTEGER PRIMARY KEY,
+        person_id       INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        sponsorship_id  INTEGER REFERENCES sponsorships (id) ON DELETE SET NULL,
+        text            TEXT NOT NULL,
+        raised_at       TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by INTEGER
+    ) STRICT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

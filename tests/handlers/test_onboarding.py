@@ -26,6 +26,7 @@ EVERYONE_MENU = [
     ("questions", "Everyday questions"),
     ("translate", "Translate a text: /translate TEXT"),
     ("privacy", "Your data and translation"),
+    ("concern", "Tell the coordinator, privately"),
     ("cancel", "Stop what you are doing"),
 ]
 HELP_EN = (
@@ -38,6 +39,7 @@ HELP_EN = (
     "/questions – Everyday questions\n"
     "/translate – Translate a text: /translate TEXT\n"
     "/privacy – Your data and translation\n"
+    "/concern – Tell the coordinator, privately\n"
     "/cancel – Stop what you are doing"
 )
 
