@@ -23,7 +23,7 @@ from babel.dates import format_time, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackContext
 
-from bot import relay, scheduling, task_reminders, taskview
+from bot import privacy, relay, scheduling, task_reminders, taskview
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import SERVICES_KEY, Services
@@ -333,6 +333,7 @@ class Checkins:
             for occurrence_id in plan.close:
                 await self._close(occurrence_id, now)
             await task_reminders.tick(self.db, self.i18n, self.templates, self.tz, now)
+            await self._retention(now)
             if plan:
                 log.info(
                     "check-ins: %d started, %d missed, %d reminded, %d closed",
@@ -866,6 +867,33 @@ class Checkins:
                 )
         self.outbox.notify()
         return s
+
+    async def _retention(self, now: datetime) -> None:
+        """Purge closed sponsorships after the retention period; tell coordinators a week
+        before."""
+        retention = timedelta(days=self.config.privacy.retention_days)
+        announce, purged = await privacy.retention_tick(self.db, retention, now)
+        for due in announce:
+            s = await sponsorships.get(self.db, due.sponsorship_id)
+            targets = await self.coordinator_targets(s)
+            async with self.db.transaction() as conn:
+                for coordinator_id, lang in targets:
+                    await outbox_store.enqueue(
+                        conn,
+                        coordinator_id,
+                        lang.t(
+                            "The data of the closed sponsorship {name} will be deleted on "
+                            "{date}, {days} days after it closed. Export what you need with "
+                            "/report before then.",
+                            name=due.name,
+                            date=lang.date(due.purge_at),
+                            days=self.config.privacy.retention_days,
+                        ),
+                        person_id=coordinator_id,
+                        now=now,
+                    )
+        if purged:
+            log.info("retention: %d closed sponsorship(s) purged", len(purged))
 
     # -- the coordinators' digest --------------------------------------------------------------
 

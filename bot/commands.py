@@ -36,6 +36,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("questions", N_("Everyday questions")),
     Command("translate", N_("Translate a text: /translate TEXT")),
     Command("privacy", N_("Your data and translation")),
+    Command("mydata", N_("Everything stored about you")),
+    Command("forget", N_("Delete your data")),
     Command("concern", N_("Tell the coordinator, privately")),
     Command("cancel", N_("Stop what you are doing")),
     Command("new_sponsorship", N_("Set up a new sponsorship"), Audience.COORDINATOR),

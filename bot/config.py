@@ -133,6 +133,18 @@ class TasksConfig:
 
 
 @dataclass(frozen=True)
+class MatchingConfig:
+    """Weights of the match criteria (points) and the hours a week that earn full capacity."""
+
+    language: int = 40
+    needs: int = 25
+    capacity: int = 15
+    location: int = 10
+    interests: int = 10
+    capacity_hours: int = 8
+
+
+@dataclass(frozen=True)
 class TranslationConfig:
     """Machine translation: the backend ("none": no text leaves the machine), keys, timeout."""
 
@@ -143,6 +155,13 @@ class TranslationConfig:
     region: str | None = None
     email: str | None = None
     cache_days: int = 30
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """How long data of a closed sponsorship is kept before it is purged."""
+
+    retention_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -165,6 +184,8 @@ class Config:
     checkins: CheckinsConfig = field(default_factory=CheckinsConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
     tasks: TasksConfig = field(default_factory=TasksConfig)
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: str = "<defaults>"
 
@@ -188,6 +209,8 @@ _SECTIONS: dict[str, type[Any]] = {
     "checkins": CheckinsConfig,
     "translation": TranslationConfig,
     "tasks": TasksConfig,
+    "matching": MatchingConfig,
+    "privacy": PrivacyConfig,
     "logging": LoggingConfig,
 }
 
@@ -331,11 +354,16 @@ def _validate(config: Config, file: str) -> None:
         raise ConfigError(
             file, "[schedule] timezone", 'expected an IANA time zone such as "Europe/Amsterdam"'
         ) from None
+    if not 8 <= config.privacy.retention_days <= 3650:
+        raise ConfigError(
+            file, "[privacy] retention_days", "expected a number of days from 8 to 3650"
+        )
     for key in ("member_days", "newcomer_days", "group_days"):
         if not 1 <= getattr(config.invites, key) <= 365:
             raise ConfigError(file, f"[invites] {key}", "expected a number of days from 1 to 365")
     _validate_checkins(config.checkins, file)
     _validate_translation(config.translation, file)
+    _validate_matching(config.matching, file)
     for i, uid in enumerate(config.coordinators.telegram_ids):
         if uid <= 0:
             raise ConfigError(
@@ -359,6 +387,18 @@ def _validate_checkins(checkins: CheckinsConfig, file: str) -> None:
         )
     if not 0 <= checkins.grace_hours <= 72:
         raise ConfigError(file, "[checkins] grace_hours", "expected a number of hours from 0 to 72")
+
+
+def _validate_matching(matching: MatchingConfig, file: str) -> None:
+    for key in ("language", "needs", "capacity", "location", "interests"):
+        if not 0 <= getattr(matching, key) <= 100:
+            raise ConfigError(
+                file, f"[matching] {key}", "expected a number of points from 0 to 100"
+            )
+    if not 1 <= matching.capacity_hours <= 40:
+        raise ConfigError(
+            file, "[matching] capacity_hours", "expected a number of hours from 1 to 40"
+        )
 
 
 def _validate_translation(tr: TranslationConfig, file: str) -> None:

@@ -222,6 +222,39 @@ MIGRATIONS: tuple[str, ...] = (
         acknowledged_by INTEGER
     ) STRICT;
     """,
+    # 8: retention: notices sent before a closed sponsorship is purged, anonymous archive.
+    """
+    CREATE TABLE purge_notices (
+        sponsorship_id INTEGER PRIMARY KEY REFERENCES sponsorships (id) ON DELETE CASCADE,
+        notified_at    TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE archive (
+        id           INTEGER PRIMARY KEY,
+        municipality TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        purged_at    TEXT NOT NULL,
+        members      INTEGER NOT NULL,
+        tasks_done   INTEGER NOT NULL,
+        tasks_total  INTEGER NOT NULL,
+        checkins     INTEGER NOT NULL
+    ) STRICT;
+    """,
+    # 9: coordinators' broadcasts to the shared chats (the messages go through the outbox,
+    # with ref 'broadcast:<id>'; the summary is queued once none of them is waiting).
+    """
+    CREATE TABLE broadcasts (
+        id           INTEGER PRIMARY KEY,
+        created_by   INTEGER NOT NULL,           -- the coordinator, who gets the summary
+        municipality TEXT,                       -- NULL: the shared chats of every municipality
+        chats        INTEGER NOT NULL,           -- how many shared chats it was queued for
+        created_at   TEXT NOT NULL,
+        reported_at  TEXT,                       -- the delivery summary was queued
+        delivered    INTEGER,
+        unreachable  INTEGER,
+        failed       INTEGER
+    ) STRICT;
+    CREATE INDEX broadcasts_unreported ON broadcasts (id) WHERE reported_at IS NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

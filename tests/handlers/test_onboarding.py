@@ -26,6 +26,8 @@ EVERYONE_MENU = [
     ("questions", "Everyday questions"),
     ("translate", "Translate a text: /translate TEXT"),
     ("privacy", "Your data and translation"),
+    ("mydata", "Everything stored about you"),
+    ("forget", "Delete your data"),
     ("concern", "Tell the coordinator, privately"),
     ("cancel", "Stop what you are doing"),
 ]
@@ -39,6 +41,8 @@ HELP_EN = (
     "/questions – Everyday questions\n"
     "/translate – Translate a text: /translate TEXT\n"
     "/privacy – Your data and translation\n"
+    "/mydata – Everything stored about you\n"
+    "/forget – Delete your data\n"
     "/concern – Tell the coordinator, privately\n"
     "/cancel – Stop what you are doing"
 )
