@@ -255,6 +255,43 @@ MIGRATIONS: tuple[str, ...] = (
     ) STRICT;
     CREATE INDEX broadcasts_unreported ON broadcasts (id) WHERE reported_at IS NULL;
     """,
+    # 10: profiles for matching before arrival (purposes: bot/storage/profiles.py, README).
+    """
+    CREATE TABLE group_profiles (
+        id             INTEGER PRIMARY KEY,
+        name           TEXT NOT NULL,             -- becomes the sponsorship's name
+        contact_id     INTEGER,                   -- Telegram id of the contact person
+        municipality   TEXT NOT NULL,
+        neighbourhood  TEXT NOT NULL DEFAULT '',
+        languages      TEXT NOT NULL DEFAULT '',  -- code:level,... (1 basic, 2 good, 3 fluent)
+        hours          INTEGER NOT NULL DEFAULT 0 CHECK (hours >= 0),  -- a week, together
+        availability   TEXT NOT NULL DEFAULT '',  -- weekdays, evenings, weekends
+        skills         TEXT NOT NULL DEFAULT '',  -- paperwork, health, school, jobs, ...
+        interests      TEXT NOT NULL DEFAULT '',  -- what the group hopes to share
+        sponsorship_id INTEGER UNIQUE REFERENCES sponsorships (id) ON DELETE CASCADE,
+        created_by     INTEGER NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX group_profiles_by_contact ON group_profiles (contact_id);
+    CREATE TABLE household_profiles (
+        id             INTEGER PRIMARY KEY,
+        label          TEXT NOT NULL,             -- the coordinator's reference, not a name
+        main_language  TEXT NOT NULL,             -- the bot's language for the household
+        languages      TEXT NOT NULL DEFAULT '',  -- code:level,...
+        adults         INTEGER NOT NULL CHECK (adults BETWEEN 1 AND 20),
+        children_ages  TEXT NOT NULL DEFAULT '',  -- ages in years, comma-separated
+        needs          TEXT NOT NULL DEFAULT '',  -- school, medical, mobility, jobs
+        interests      TEXT NOT NULL DEFAULT '',
+        location       TEXT,                      -- preferred municipality; NULL: none
+        consent_at     TEXT NOT NULL,             -- when the household's consent was recorded
+        consent_by     INTEGER NOT NULL,          -- the coordinator who recorded it
+        sponsorship_id INTEGER UNIQUE REFERENCES sponsorships (id) ON DELETE CASCADE,
+        created_by     INTEGER NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL
+    ) STRICT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

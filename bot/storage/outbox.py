@@ -173,3 +173,12 @@ async def counts(db: Database) -> dict[str, int]:
     """How many rows are in each state."""
     rows = await db.fetchall("SELECT state, count(*) FROM outbox GROUP BY state")
     return {r[0]: int(r[1]) for r in rows}
+
+
+async def states_of(db: Database, ref: str) -> list[tuple[int, str]]:
+    """(chat id, state) of every message queued for `ref`, in queueing order (edits left out):
+    how a batch such as a broadcast went."""
+    rows = await db.fetchall(
+        "SELECT chat_id, state FROM outbox WHERE ref = ? AND edit_of IS NULL ORDER BY id", (ref,)
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]
