@@ -403,7 +403,7 @@ class Checkins:
         if occurrence is None or occurrence.status != "open":
             return
         s = await sponsorships.get(self.db, occurrence.sponsorship_id)
-        if s is None:
+        if s is None or s.status != "active":  # paused or closed: no reminders
             return
         answered = {
             r.person_id
@@ -432,6 +432,20 @@ class Checkins:
                     now=now,
                 )
 
+    async def close_open(self, sponsorship_id: int) -> int:
+        """Close a sponsorship's open check-ins now (the sponsorship was closed); how many."""
+        async with self._tick_lock:
+            now = self.clock.now()
+            found = [
+                o.id
+                for o in await store.open_occurrences(self.db)
+                if o.sponsorship_id == sponsorship_id
+            ]
+            for occurrence_id in found:
+                await self._close(occurrence_id, now)
+        self.outbox.notify()
+        return len(found)
+
     async def _close(self, occurrence_id: int, now: datetime) -> None:
         occurrence = await store.get(self.db, occurrence_id)
         if occurrence is None or occurrence.status != "open":
@@ -455,7 +469,7 @@ class Checkins:
                 )
                 if o.status == "closed"
             ]
-            if answered == 0 and earlier:
+            if answered == 0 and earlier and s.status == "active":
                 previous = await store.responses(self.db, earlier[0].id)
                 before = sum(1 for r in previous if r.answer is not None)
                 alarm = scheduling.group_missed_twice([answered, before])

@@ -1,4 +1,4 @@
-"""The `samenhier` command: run, demo, check-config."""
+"""The `samenhier` command: run, demo, check-config, report, backup, restore."""
 
 from __future__ import annotations
 
@@ -57,6 +57,42 @@ def _parser() -> argparse.ArgumentParser:
         "2 with one line naming the problem otherwise.",
     )
     check.add_argument("path", nargs="?", help=config_help)
+
+    report = sub.add_parser(
+        "report",
+        help="write the impact report (CSV and PNG chart) into a folder",
+        description="Write the impact report of a period into DIR: a CSV with one row per "
+        "sponsorship (UTF-8 with BOM, for Excel) and a PNG chart. Works while the bot runs.",
+    )
+    report.add_argument("--out", required=True, metavar="DIR", help="folder for the two files")
+    report.add_argument(
+        "--from", dest="start", metavar="YYYY-MM-DD", help="first day (default: the beginning)"
+    )
+    report.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (default: today)")
+    report.add_argument(
+        "--lang", metavar="CODE", help="language of the chart (default: [i18n] group_language)"
+    )
+    report.add_argument("-c", "--config", help=config_help)
+
+    backup = sub.add_parser(
+        "backup",
+        help="copy the database to PATH, also while the bot runs, and check the copy",
+        description="Copy the database with SQLite's online backup API (safe while the bot "
+        "runs), then check the copy with PRAGMA integrity_check. PATH may be a folder.",
+    )
+    backup.add_argument(
+        "path", metavar="PATH", help="the backup file, or a folder (ending in /) for a dated one"
+    )
+    backup.add_argument("-c", "--config", help=config_help)
+
+    restore = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (the bot must be stopped)",
+        description="Check the backup, keep a copy of the current database next to it, then "
+        "replace it. Refuses while a bot has the database open.",
+    )
+    restore.add_argument("path", metavar="PATH", help="the backup file")
+    restore.add_argument("-c", "--config", help=config_help)
     return parser
 
 
@@ -76,6 +112,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import main as demo_main
 
             return demo_main(plain=args.plain)
+        if args.command in ("report", "backup", "restore"):
+            from bot import admin
+
+            config = load_config(_config_path(args.config))
+            if args.command == "report":
+                return admin.report_command(config, args.out, args.start, args.end, args.lang)
+            if args.command == "backup":
+                return admin.backup_command(config, args.path)
+            return admin.restore_command(config, args.path)
     except ConfigError as exc:
         print(f"samenhier: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -106,6 +151,7 @@ def run(path: str) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
+    from bot.backup import DatabaseInUse
     from bot.logs import setup_logging
     from bot.storage import SchemaTooNewError
 
@@ -136,6 +182,9 @@ def run(path: str) -> int:
     except SchemaTooNewError as exc:
         print(f"samenhier: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except DatabaseInUse as exc:
+        print(f"samenhier: {config.database.path}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except NetworkError as exc:
         print(f"samenhier: cannot reach Telegram: {type(exc).__name__}", file=sys.stderr)
         return EXIT_FAILURE

@@ -165,6 +165,14 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """The impact report's CSV: how spreadsheets in the coordinators' locale read it."""
+
+    csv_delimiter: Literal[";", ","] = ";"
+    decimal_separator: Literal[",", "."] = ","
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     """Log level for the bot's own log lines."""
 
@@ -186,6 +194,7 @@ class Config:
     tasks: TasksConfig = field(default_factory=TasksConfig)
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: str = "<defaults>"
 
@@ -211,6 +220,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "tasks": TasksConfig,
     "matching": MatchingConfig,
     "privacy": PrivacyConfig,
+    "report": ReportConfig,
     "logging": LoggingConfig,
 }
 
@@ -354,6 +364,12 @@ def _validate(config: Config, file: str) -> None:
         raise ConfigError(
             file, "[schedule] timezone", 'expected an IANA time zone such as "Europe/Amsterdam"'
         ) from None
+    if config.report.csv_delimiter == config.report.decimal_separator:
+        raise ConfigError(
+            file,
+            "[report] decimal_separator",
+            'expected "." when csv_delimiter is "," (they must differ)',
+        )
     if not 8 <= config.privacy.retention_days <= 3650:
         raise ConfigError(
             file, "[privacy] retention_days", "expected a number of days from 8 to 3650"

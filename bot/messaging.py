@@ -28,6 +28,11 @@ async def send_private(
         log.info("person %d is unreachable (blocked the bot or never started it)", person_id)
         await people.set_reachable(db, person_id, False)
         return None
+    except BadRequest as exc:  # an id Telegram does not know, e.g. typed by a coordinator
+        if "chat not found" not in exc.message.lower():
+            raise
+        log.info("person %d is unreachable (no chat with the bot)", person_id)
+        return None
 
 
 async def send_chat(

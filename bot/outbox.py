@@ -359,7 +359,8 @@ class Outbox:
                 log.warning("outbox: chat %d does not exist any more", row.chat_id)
                 await store.drop_chat(self.db, row.chat_id, exc.message)
                 return _Outcome.CHAT_GONE
-            log.error("outbox: Telegram refused message %d: %s", row.id, exc.message)
+            # Telegram's reason can quote the message: it goes to the row, not the log.
+            log.error("outbox: Telegram refused message %d (see its error column)", row.id)
             await store.finish(self.db, row.id, "failed", exc.message)
             return _Outcome.DONE
         except NetworkError as exc:  # 5xx, timeouts, connection problems

@@ -51,6 +51,11 @@ PERSON_DATA: tuple[PersonColumn, ...] = (
     PersonColumn("questions", "person_id", "delete"),
     PersonColumn("concerns", "person_id", "delete", texts=("text",)),
     PersonColumn("concerns", "acknowledged_by", "null"),
+    PersonColumn("broadcasts", "created_by", "anonymise"),  # the coordinator who sent it
+    PersonColumn("group_profiles", "contact_id", "null"),  # no longer the contact person
+    PersonColumn("group_profiles", "created_by", "anonymise"),  # the coordinator
+    PersonColumn("household_profiles", "consent_by", "anonymise"),  # the coordinator
+    PersonColumn("household_profiles", "created_by", "anonymise"),  # the coordinator
 )
 # Columns that hold other ids, never a person's (checked by the coverage test).
 NOT_PERSONS: frozenset[tuple[str, str]] = frozenset(

@@ -8,18 +8,23 @@ from typing import Any
 from telegram.ext import Application
 
 from handlers import (
+    broadcast,
     checkins,
     concern,
     coordinator,
+    desk,
     errors,
     fallback,
     groupchat,
     home,
     joining,
+    lifecycle,
     loader,
+    matching,
     onboarding,
     presence,
     privacy,
+    profiles,
     prompting,
     questions,
     roles,
@@ -55,6 +60,11 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     translate.register(app, group=FEATURES, auto_group=AUTO_TRANSLATE)
     privacy.register(app, group=FEATURES)
     concern.register(app, group=FEATURES)
+    profiles.register(app, group=FEATURES)
+    matching.register(app, group=FEATURES)
+    desk.register(app, group=FEATURES)
+    broadcast.register(app, group=FEATURES)
+    lifecycle.register(app, group=FEATURES)
     fallback.register(app, group=FEATURES)  # last in its group: only what no feature took
     presence.register(app, group=PRESENCE)
     errors.register(app)

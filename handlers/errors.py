@@ -9,21 +9,33 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot import logs
 from bot.context import Ctx
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: Ctx) -> None:
-    """Log the error type and where it happened; tell the person something short and kind."""
+    """Log the error type, where it happened and the frames (no exception message, no text);
+    tell the person something short and kind."""
     error = context.error
-    where = f"update {update.update_id}" if isinstance(update, Update) else "a job"
-    log.error(
-        "error while handling %s: %s",
-        where,
-        type(error).__name__,
-        exc_info=(type(error), error, error.__traceback__) if error else None,
-    )
+    if isinstance(update, Update):
+        kind = next((k for k in Update.ALL_TYPES if getattr(update, k, None) is not None), "?")
+        where = f"update {update.update_id} ({kind})"
+    else:
+        where = f"job {context.job.name}" if context.job is not None else "a job"
+    if error is None:
+        log.error("error while handling %s, without an exception", where)
+    else:
+        # The type, the place and the frames; never the exception's message or arguments,
+        # which can quote what someone wrote (bot.logs).
+        log.error(
+            "error while handling %s at %s: %s\n%s",
+            where,
+            logs.where(error),
+            logs.exception_label(error),
+            logs.describe_exception(error),
+        )
     if not isinstance(update, Update):
         return
     try:

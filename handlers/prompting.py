@@ -44,9 +44,11 @@ async def cancel(update: Update, context: Ctx) -> None:
     query = update.callback_query
     if query is not None:
         await query.answer()
-        await query.edit_message_text(text)
+        if getattr(query.message, "text", None) != text:  # pressed twice: nothing to change
+            await query.edit_message_text(text)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
+    raise ApplicationHandlerStop  # answered: the features' fallbacks must not answer again
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], *, group: int) -> None:

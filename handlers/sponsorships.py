@@ -10,7 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import prompts
+from bot import desk, prompts
 from bot.context import Ctx
 from bot.i18n import Lang, native_name
 from bot.labels import STATUS_LABELS, roles_text
@@ -230,7 +230,7 @@ async def on_button(update: Update, context: Ctx) -> None:
     if not await allowed(update, context):
         return
     state = prompts.waiting(context)
-    _, field, value = query.data.split(":", 2)
+    _, field, value = [*query.data.split(":", 2), "", ""][:3]  # forged data: too few parts
     expected = {
         "muni": "municipality",
         "lang": "language",
@@ -382,8 +382,13 @@ async def _show(update: Update, context: Ctx, sponsorship_id: int) -> None:
         )
         return
     people = await participants.of_sponsorship(context.db, s.id)
+    today = context.clock.now().astimezone(context.config.tz).date()
+    members = sum(1 for p in people if p.kind == "member")
+    more = await desk.detail(
+        context.db, lang, s, members, context.services.templates, today, user.id
+    )
     await context.bot.send_message(
-        user.id, _card(lang, s, people), reply_markup=_card_keyboard(lang, s)
+        user.id, desk.fit([_card(lang, s, people), *more]), reply_markup=_card_keyboard(lang, s)
     )
 
 

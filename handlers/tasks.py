@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import plans, taskview
@@ -264,7 +265,11 @@ async def on_button(update: Update, context: Ctx) -> None:
     fresh = await tasks.get(context.db, task.id)
     assert fresh is not None
     text, markup = await render_task(context, fresh, s, lang)
-    await query.edit_message_text(text, reply_markup=markup)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:  # "help" twice, or a task that did not change
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 async def _tell_group(context: Ctx, s: Sponsorship, task: Task, message: str, person: str) -> None:

@@ -186,13 +186,18 @@ async def set_flag(db: Database, sponsorship_id: int, flag: str | None) -> None:
 
 async def set_status(db: Database, sponsorship_id: int, status: str, by: int | None) -> None:
     """Move a sponsorship to another status."""
+    async with db.transaction() as conn:
+        await set_status_in(conn, sponsorship_id, status, by)
+
+
+async def set_status_in(
+    conn: aiosqlite.Connection, sponsorship_id: int, status: str, by: int | None
+) -> None:
+    """Move a sponsorship to another status inside a transaction (with what goes with it)."""
     if status not in STATUSES:
         raise ValueError(status)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE sponsorships SET status = ? WHERE id = ?", (status, sponsorship_id)
-        )
-        await audit.record(conn, by, f"status_{status}", sponsorship_id=sponsorship_id)
+    await conn.execute("UPDATE sponsorships SET status = ? WHERE id = ?", (status, sponsorship_id))
+    await audit.record(conn, by, f"status_{status}", sponsorship_id=sponsorship_id)
 
 
 async def set_auto_translate(db: Database, sponsorship_id: int, on: bool, by: int) -> None:

@@ -121,7 +121,9 @@ async def test_forget_leaves_no_trace_of_the_person(tmp_path: Path, fake: FakeTr
         assert await _rows_mentioning(bot, [PHRASE])  # it is there before
 
         await amal.send("/mydata")
-        exported = json.loads(amal.last().document["content"])
+        document = amal.last().document
+        assert document is not None
+        exported = json.loads(document["content"])
         assert exported["person_id"] == amal.id
         assert exported["tables"]["people"][0]["first_name"] == NAME
         assert {"participants", "concerns", "tasks", "checkin_responses", "questions"} <= set(
