@@ -26,7 +26,12 @@ from telegram.ext import (
 )
 
 KEYBOARD = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("A", callback_data="echo:a"), InlineKeyboardButton("B", callback_data="echo:b")]]
+    [
+        [
+            InlineKeyboardButton("A", callback_data="echo:a"),
+            InlineKeyboardButton("B", callback_data="echo:b"),
+        ]
+    ]
 )
 
 
@@ -38,7 +43,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Read a plain message in a group and say nothing, like the real bot with auto-translate off."""
+    """A plain message in a group: read, no answer (the real bot with auto-translate off)."""
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -47,7 +52,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     await query.answer()
-    await query.edit_message_text(f"pressed {query.data} ({update.update_id})", reply_markup=KEYBOARD)
+    await query.edit_message_text(
+        f"pressed {query.data} ({update.update_id})", reply_markup=KEYBOARD
+    )
 
 
 def build(token: str, base_url: str) -> Application[Any, Any, Any, Any, Any, Any]:

@@ -29,17 +29,15 @@ import platform
 import random
 import signal
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 from bot import scheduling
@@ -53,6 +51,9 @@ ACTIVE = 100  # sponsorships whose people take part in the stream (spread over t
 TASKS_PER_SPONSORSHIP = 10
 DEPTH = 200  # updates kept queued in the sandbox during the throughput run
 WARM_UP = 300  # updates before anything is measured (first imports, caches, connections)
+DEPLOYED_WARM_UP = 100
+PACE = 1 / 20  # seconds between commands in the latency run of the bot as deployed
+ROUNDS = 4  # the real bot and the echo bot take turns, this many times each
 NEWCOMER_LANGUAGES = ("ar", "ti", "fa_AF", "so", "uk", "tr")
 MEMBER_NAMES = ("Sanne", "Daan", "Fleur", "Joost")
 MEMBER_ROLES = ("contact,buddy", "housing", "money,health", "language,other")
@@ -112,18 +113,36 @@ class Person:
 
 
 @dataclass
-class World:
-    """A seeded database and the sandbox around it."""
+class Stage:
+    """A sandbox on loopback with the stream's people and chats; each bot gets its own copy."""
 
     sandbox: Sandbox
     server: SandboxServer
+    people: list[Person]
+    coordinator: int
+
+
+@dataclass
+class World:
+    """A seeded database and identical sandboxes around it (same ids in each)."""
+
+    stages: list[Stage]
     tmp: Path
     db_path: Path
-    config: Path
     sponsorships: int
     tasks: int
-    people: list[Person]
     seed_seconds: float
+
+    @property
+    def people(self) -> list[Person]:
+        return self.stages[0].people
+
+    def config(self, stage: Stage) -> Path:
+        """A configuration for the real bot on this stage's sandbox."""
+        path = self.tmp / f"config-{stage.server.port}.toml"
+        if not path.exists():
+            path.write_text(_config_text(stage, self.db_path))
+        return path
 
 
 def _active_ids(n: int) -> list[int]:
@@ -209,9 +228,7 @@ def seed_database(
         created = now - timedelta(days=sid % 300 + 60)
         for kind in ("group", "newcomer"):
             weekday = (sid + (kind == "newcomer")) % 7
-            schedules.append(
-                (sid, kind, weekday, at, int(status == "active"), iso(created), stamp)
-            )
+            schedules.append((sid, kind, weekday, at, int(status == "active"), iso(created), stamp))
             if status == "active":  # what the bot recorded over the last weeks
                 rule = scheduling.Rule(weekday, scheduling.parse_time(at), "auto")
                 schedule = scheduling.Schedule(sid, kind, rule, created, False, arrival)
@@ -255,81 +272,85 @@ def seed_database(
     return len(tasks)
 
 
-def _config_text(sandbox: Sandbox, server: SandboxServer, db_path: Path, coordinator: int) -> str:
+def _config_text(stage: Stage, db_path: Path) -> str:
     return (
-        f'[telegram]\ntoken = "{sandbox.token}"\n'
-        f'base_url = "{server.base_url.removesuffix("/bot")}"\n'
+        f'[telegram]\ntoken = "{stage.sandbox.token}"\n'
+        f'base_url = "{stage.server.base_url.removesuffix("/bot")}"\n'
         f'[database]\npath = "{db_path}"\n'
         f'[schedule]\ntimezone = "{TIMEZONE}"\n'
-        f"[coordinators]\ntelegram_ids = [{coordinator}]\n"
+        f"[coordinators]\ntelegram_ids = [{stage.coordinator}]\n"
         '[logging]\nlevel = "WARNING"\n'
     )
 
 
+Crowds = dict[int, tuple[int, list[tuple[int, str, str]]]]
+
+
+def _populate(sandbox: Sandbox, n: int) -> tuple[list[Person], Crowds, int]:
+    """The people and shared chats of the ACTIVE sponsorships, and a coordinator; the same ids
+    every time for the same `n` (a sandbox numbers its users and chats from 1)."""
+    rng = random.Random(n)
+    rights = dict.fromkeys(ADMIN_RIGHTS, True)
+    rights["is_anonymous"] = False
+    crowds: Crowds = {}
+    people: list[Person] = []
+    for sid in _active_ids(n):
+        language = NEWCOMER_LANGUAGES[sid % len(NEWCOMER_LANGUAGES)]
+        newcomer = sandbox.user("Nour", language_code=language.split("_")[0])
+        members = [
+            sandbox.user(name, language_code=rng.choice(("nl", "nl", "en")))
+            for name in MEMBER_NAMES
+        ]
+        chat = sandbox.add_group(f"Samen {sid}", members[0].id, [newcomer.id])
+        for m in members[1:]:
+            chat.members[m.id] = "member"
+        sandbox.set_status(
+            chat, sandbox.bot_id, "administrator", actor=members[0].id, rights=rights, spawn=False
+        )
+        crowd = [(newcomer.id, "Nour", language)] + [
+            (m.id, m.first_name, "en" if m.language_code == "en" else "nl") for m in members
+        ]
+        crowds[sid] = (chat.id, crowd)
+        names = tuple(name for _, name, _ in crowd)
+        for sim, (_, _, lang) in zip([newcomer, *members], crowd, strict=True):
+            sandbox.private_chat(sim.id).started = True
+            people.append(Person(sim, chat.id, lang, names))
+    coordinator = sandbox.user("Coco", language_code="nl")
+    sandbox.private_chat(coordinator.id).started = True
+    sandbox.drop_pending_updates()
+    return people, crowds, coordinator.id
+
+
 @contextlib.asynccontextmanager
-async def world(n: int) -> AsyncIterator[World]:
-    """A sandbox served on loopback (flood limits off: this measures the bots, not Telegram's
-    pacing) and a database with `n` sponsorships whose `ACTIVE` sampled ones live in it."""
+async def world(n: int, stages: int = 1) -> AsyncIterator[World]:
+    """A database with `n` sponsorships and `stages` identical sandboxes served on loopback
+    (flood limits off: this measures the bots, not Telegram's pacing)."""
     from bot.storage import Database
 
-    sandbox = Sandbox(limits=FloodLimits(enabled=False))
-    server = SandboxServer(sandbox)
-    await server.start()
     started = time.perf_counter()
-    rng = random.Random(n)
+    made: list[Stage] = []
+    crowds: Crowds = {}
     try:
+        for _ in range(stages):
+            sandbox = Sandbox(limits=FloodLimits(enabled=False))
+            server = SandboxServer(sandbox)
+            await server.start()
+            people, crowds, coordinator = _populate(sandbox, n)
+            made.append(Stage(sandbox, server, people, coordinator))
+        assert all(
+            [p.user.id for p in st.people] == [p.user.id for p in made[0].people] for st in made
+        )
         with tempfile.TemporaryDirectory(prefix="samenhier-load-") as tmp:
             db_path = Path(tmp) / "bench.db"
             db = await Database.open(db_path)
             await db.close()
-            rights = dict.fromkeys(ADMIN_RIGHTS, True)
-            rights["is_anonymous"] = False
-            active: dict[int, tuple[int, list[tuple[int, str, str]]]] = {}
-            people: list[Person] = []
-            for sid in _active_ids(n):
-                language = NEWCOMER_LANGUAGES[sid % len(NEWCOMER_LANGUAGES)]
-                newcomer = sandbox.user("Nour", language_code=language.split("_")[0])
-                members = [
-                    sandbox.user(name, language_code=rng.choice(("nl", "nl", "en")))
-                    for name in MEMBER_NAMES
-                ]
-                chat = sandbox.add_group(f"Samen {sid}", members[0].id, [newcomer.id])
-                for m in members[1:]:
-                    chat.members[m.id] = "member"
-                sandbox.set_status(
-                    chat, sandbox.bot_id, "administrator", actor=members[0].id, rights=rights,
-                    spawn=False,
-                )
-                crowd = [(newcomer.id, "Nour", language)] + [
-                    (m.id, m.first_name, "en" if m.language_code == "en" else "nl")
-                    for m in members
-                ]
-                active[sid] = (chat.id, crowd)
-                names = tuple(name for _, name, _ in crowd)
-                for sim, (_, _, lang) in zip([newcomer, *members], crowd, strict=True):
-                    sandbox.private_chat(sim.id).started = True
-                    people.append(Person(sim, chat.id, lang, names))
-            coordinator = sandbox.user("Coco", language_code="nl")
-            sandbox.private_chat(coordinator.id).started = True
             now = datetime.now(UTC).replace(microsecond=0)
-            tasks = await asyncio.to_thread(seed_database, db_path, n, active, now)
-            sandbox.drop_pending_updates()
-            config = Path(tmp) / "config.toml"
-            config.write_text(_config_text(sandbox, server, db_path, coordinator.id))
-            yield World(
-                sandbox,
-                server,
-                Path(tmp),
-                db_path,
-                config,
-                n,
-                tasks,
-                people,
-                time.perf_counter() - started,
-            )
+            tasks = await asyncio.to_thread(seed_database, db_path, n, crowds, now)
+            yield World(made, Path(tmp), db_path, n, tasks, time.perf_counter() - started)
     finally:
-        await server.stop()
-        await sandbox.aclose()
+        for stage in made:
+            await stage.server.stop()
+            await stage.sandbox.aclose()
 
 
 # -- watching the sandbox -------------------------------------------------------------------------
@@ -377,9 +398,7 @@ class Watcher:
         elif sent.kind != "group":
             self.by_chat.setdefault(sent.chat_id, deque()).append(sent)
 
-    async def call(
-        self, method: str, params: Any, files: Any = None
-    ) -> tuple[int, dict[str, Any]]:
+    async def call(self, method: str, params: Any, files: Any = None) -> tuple[int, dict[str, Any]]:
         name = method.lower()
         if name == "getupdates":
             if self.first_poll is None:
@@ -388,7 +407,9 @@ class Watcher:
         status, body = await self._original(method, params, files)
         now = time.perf_counter()
         if status != 200:
-            self.errors[f"{method} {status}: {body.get('description', '')[:60]}"] += 1
+            description = str(body.get("description", ""))
+            if "message is not modified" not in description:  # a no-op edit: the bot lets it be
+                self.errors[f"{method} {status}: {description[:60]}"] += 1
             return status, body
         if name == "sendmessage":
             waiting = self.by_chat.get(_int(params.get("chat_id")))
@@ -418,38 +439,33 @@ def _int(value: Any) -> int:
 
 
 class Stream:
-    """Makes the next update of the mix and queues it in the sandbox."""
+    """Makes the next update of the mix and queues it in a stage's sandbox."""
 
-    def __init__(self, w: World, watcher: Watcher, seed: int) -> None:
-        self.world = w
+    def __init__(self, stage: Stage, watcher: Watcher, seed: int) -> None:
+        self.stage = stage
+        self.sandbox = stage.sandbox
         self.watcher = watcher
         self.rng = random.Random(seed)
         self.kinds = list(MIX)
         self.weights = [MIX[k] for k in self.kinds]
         self.counts: Counter[str] = Counter()
-        self.since: dict[int, int] = {}  # per private chat: only press messages sent after this
         self.pressed: set[tuple[int, int, str]] = set()
+        self.taken: set[tuple[int, str]] = set()  # (person, task id): "I'll take it" pressed
         self.sent: list[Sent] = []
         self.emitted = 0
-
-    def begin_phase(self) -> None:
-        """A new bot: press only messages it sent itself."""
-        sandbox = self.world.sandbox
-        for p in self.world.people:
-            msgs = sandbox.messages(p.user.id)
+        self.since = {}  # per private chat: press only messages this bot sent
+        for p in stage.people:
+            msgs = self.sandbox.messages(p.user.id)
             self.since[p.user.id] = msgs[-1].message_id if msgs else 0
-        self.sent = []
-        self.counts = Counter()
 
     def _pressable(self, p: Person) -> list[SimMessage]:
-        sandbox = self.world.sandbox
         since = self.since.get(p.user.id, 0)
         out = []
-        for m in reversed(sandbox.messages(p.user.id)):
+        for m in reversed(self.sandbox.messages(p.user.id)):
             if m.message_id <= since:
                 break
             if (
-                m.from_id == sandbox.bot_id
+                m.from_id == self.sandbox.bot_id
                 and m.buttons
                 and not m.deleted
                 and (p.user.id, m.message_id) not in self.watcher.busy
@@ -460,56 +476,62 @@ class Stream:
         return out
 
     def _button(self, p: Person, m: SimMessage) -> tuple[str, str] | None:
-        """(label, data) of a button worth pressing on `m`, by PRESS_WEIGHTS."""
+        """(label, data) of a button worth pressing on `m`, by PRESS_WEIGHTS. Left out: the
+        filter the list shows already, a button pressed on this message before, another
+        language than the person's, and taking a task twice (the card would not change, and
+        Telegram refuses an edit that changes nothing)."""
         choices: list[tuple[str, str]] = []
         weights: list[float] = []
         for row in (m.reply_markup or {}).get("inline_keyboard", []):
             for button in row:
                 data, label = str(button.get("callback_data", "")), str(button.get("text", ""))
-                if not data or label.startswith("• ") or (p.user.id, m.message_id, data) in (
-                    self.pressed
-                ):
-                    continue  # the list it shows already, or pressed on this message before
+                if not data or label.startswith("• "):
+                    continue
+                if (p.user.id, m.message_id, data) in self.pressed:
+                    continue
                 if data.startswith("lang:") and data != f"lang:{p.language}":
-                    continue  # keep everyone's language (and so the mix) as it is
+                    continue
+                if data.startswith("task:take:") and (p.user.id, data[10:]) in self.taken:
+                    continue
                 weight = next((w for pre, w in PRESS_WEIGHTS.items() if data.startswith(pre)), 0)
                 if weight:
                     choices.append((label, data))
                     weights.append(weight)
         return self.rng.choices(choices, weights)[0] if choices else None
 
-    async def emit(self, kind: str | None = None, *, commands_only: bool = False) -> Sent:
-        """Queue one update of `kind` (default: drawn from the mix)."""
-        rng = self.rng
-        if kind is None:
-            if commands_only:
-                kind = rng.choices(COMMANDS, [MIX[c] for c in COMMANDS])[0]
-            else:
-                kind = rng.choices(self.kinds, self.weights)[0]
-        p = rng.choice(self.world.people)
-        sandbox = self.world.sandbox
-        sent: Sent | None = None
-        if kind == "press":
+    async def _press(self) -> Sent | None:
+        """A press on a bot message of someone who has one (None if nobody has)."""
+        for _ in range(20):
+            p = self.rng.choice(self.stage.people)
             for m in self._pressable(p):
                 button = self._button(p, m)
                 if button is None:
                     continue
                 label, data = button
                 self.pressed.add((p.user.id, m.message_id, data))
+                if data.startswith("task:take:"):
+                    self.taken.add((p.user.id, data[10:]))
                 self.watcher.busy.add((p.user.id, m.message_id))
                 await p.user.press(m, label)
-                query = next(reversed(sandbox.callback_queries))
-                sent = Sent("press", p.user.id, time.perf_counter(), query_id=query)
-                sent.message = (p.user.id, m.message_id)
-                break
+                query = next(reversed(self.sandbox.callback_queries))
+                return Sent("press", p.user.id, time.perf_counter(), query_id=query)
+        return None
+
+    async def emit(self, kind: str | None = None) -> Sent:
+        """Queue one update of `kind` (default: drawn from the mix)."""
+        rng = self.rng
+        if kind is None:
+            kind = rng.choices(self.kinds, self.weights)[0]
+        sent = await self._press() if kind == "press" else None
+        if sent is None:
+            p = rng.choice(self.stage.people)
+            if kind == "group":
+                await p.user.send(rng.choice(GROUP_TEXTS), chat_id=p.chat_id)
+                sent = Sent("group", p.chat_id, time.perf_counter())
             else:
-                kind = "tasks"  # nothing to press yet: look at the tasks first
-        if kind == "group":
-            await p.user.send(rng.choice(GROUP_TEXTS), chat_id=p.chat_id)
-            sent = Sent("group", p.chat_id, time.perf_counter())
-        elif sent is None:
-            await p.user.send(self._command(kind, p))
-            sent = Sent(kind, p.user.id, time.perf_counter())
+                kind = "tasks" if kind == "press" else kind  # nothing to press yet
+                await p.user.send(self._command(kind, p))
+                sent = Sent(kind, p.user.id, time.perf_counter())
         sent.index = self.emitted
         self.emitted += 1
         self.counts[sent.kind] += 1
@@ -539,7 +561,7 @@ class Stream:
 
 @dataclass
 class Bot:
-    """A bot process and what we know about its start."""
+    """A bot process."""
 
     name: str
     proc: asyncio.subprocess.Process
@@ -571,8 +593,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-async def start_bot(w: World, which: str, *, wrap: Sequence[str] = ()) -> Bot:
-    """Start one bot against the world's sandbox in its own process.
+async def start_bot(w: World, stage: Stage, which: str, *, wrap: Sequence[str] = ()) -> Bot:
+    """Start one bot against a stage's sandbox in its own process.
 
     "deployed": `python -m bot run -c CONFIG`, exactly as in production (with its rate limiter);
     "bot": the same application without the rate limiter (`bench/botproc.py`);
@@ -580,12 +602,12 @@ async def start_bot(w: World, which: str, *, wrap: Sequence[str] = ()) -> Bot:
     `wrap` replaces `python` (e.g. a profiler's command line)."""
     python = list(wrap) or [sys.executable]
     if which == "deployed":
-        argv = [*python, "-m", "bot", "run", "-c", str(w.config)]
+        argv = [*python, "-m", "bot", "run", "-c", str(w.config(stage))]
     elif which == "bot":
-        argv = [*python, "-m", "bench.botproc", "-c", str(w.config)]
+        argv = [*python, "-m", "bench.botproc", "-c", str(w.config(stage))]
     else:
-        base = w.server.base_url.removesuffix("/bot")
-        argv = [*python, "-m", "bench.echo", "--token", w.sandbox.token, "--base-url", base]
+        base = stage.server.base_url.removesuffix("/bot")
+        argv = [*python, "-m", "bench.echo", "--token", stage.sandbox.token, "--base-url", base]
     spawned = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         *argv,
@@ -596,11 +618,16 @@ async def start_bot(w: World, which: str, *, wrap: Sequence[str] = ()) -> Bot:
     return Bot(which, proc, spawned)
 
 
-async def stop(bot: Bot, timeout: float = 60.0) -> str:  # noqa: ASYNC109
-    """SIGTERM, wait, keep stderr."""
+async def stop(bot: Bot, timeout: float = 30.0) -> str:  # noqa: ASYNC109
+    """SIGTERM, wait (SIGKILL after `timeout`), keep stderr."""
     if bot.proc.returncode is None:
         bot.proc.send_signal(signal.SIGTERM)
-    _, err = await asyncio.wait_for(bot.proc.communicate(), timeout)
+    try:
+        _, err = await asyncio.wait_for(bot.proc.communicate(), timeout)
+    except TimeoutError:
+        bot.proc.kill()
+        _, err = await bot.proc.communicate()
+        err += b"\n(killed: did not stop within the timeout)"
     bot.stderr = err.decode(errors="replace")
     return bot.stderr
 
@@ -641,73 +668,135 @@ class Phase:
         return self.updates / self.seconds if self.seconds else 0.0
 
     @property
+    def samples(self) -> int:
+        return sum(map(len, self.latency.values()))
+
+    @property
     def cpu_ms_per_update(self) -> float:
         return 1000 * self.cpu_s / self.updates if self.updates else 0.0
 
     def percentile(self, command: str | None, q: float) -> float:
-        values = sorted(
-            v for k, vs in self.latency.items() if command in (None, k) for v in vs
-        )
+        values = sorted(v for k, vs in self.latency.items() if command in (None, k) for v in vs)
         if not values:
             return 0.0
         return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-async def throughput(stream: Stream, bot: Bot, n: int, phase: Phase) -> None:
-    """Keep DEPTH updates waiting until `n` were sent; the last is a command, answered last."""
-    cpu0, harness0 = bot.cpu_seconds(), time.process_time()
-    first = stream.emitted
-    started = time.perf_counter()
-    while stream.emitted - first < n:
-        room = min(DEPTH - stream.outstanding(), n - (stream.emitted - first))
-        for _ in range(room):
-            last = stream.emitted - first == n - 1
-            await stream.emit("help" if last else None)
-        await _until(lambda: stream.outstanding() < DEPTH, bot, 60, "the bot to catch up")
-    final = stream.sent[-1]
-    await _until(lambda: final.answered is not None, bot, 120, "the last answer")
-    assert final.answered is not None
-    phase.seconds = final.answered - started
-    phase.updates = n
-    phase.cpu_s = bot.cpu_seconds() - cpu0
-    phase.harness_cpu_s = time.process_time() - harness0
-    phase.mix = Counter(stream.counts)
-    missing = sum(1 for s in stream.sent if s.kind != "group" and s.answered is None)
-    if missing:
-        phase.errors["unanswered"] += missing
+class Runner:
+    """One bot process on one stage, and what is measured of it."""
 
+    def __init__(self, w: World, stage: Stage, which: str) -> None:
+        self.world = w
+        self.stage = stage
+        self.which = which
+        self.watcher = Watcher(stage.sandbox)
+        self.stream = Stream(stage, self.watcher, seed=w.sponsorships)
+        self.phase = Phase(which, w.sponsorships)
+        self.bot: Bot | None = None
+        self.spy: asyncio.subprocess.Process | None = None
 
-async def latency(stream: Stream, bot: Bot, samples: int, phase: Phase, pace: float = 0) -> None:
-    """The five commands one at a time, queued -> answered in the sandbox; at most one every
-    `pace` seconds (0: the next as soon as the last is answered)."""
-    loop = asyncio.get_running_loop()
-    for _ in range(samples):
-        kind = stream.rng.choices(COMMANDS, [MIX[c] for c in COMMANDS])[0]
-        future: asyncio.Future[float] = loop.create_future()
-        sent = await stream.emit(kind)
-        sent.future = future
-        if sent.answered is not None:
-            future.set_result(sent.answered)
+    async def start(self, wrap: Sequence[str] = ()) -> None:
+        """Spawn the bot; wait for its first getUpdates (start-up time, memory then)."""
+        self.bot = bot = await start_bot(self.world, self.stage, self.which, wrap=wrap)
+        watcher = self.watcher
+        await _until(lambda: watcher.first_poll is not None, bot, 120, "the first getUpdates")
+        assert watcher.first_poll is not None
+        self.phase.startup_s = watcher.first_poll - bot.spawned
+        self.phase.rss_at_poll_mb = bot.peak_rss_mb()
+
+    async def warm_up(self, n: int) -> None:
+        """Untimed: the first updates, so that there are messages to press."""
+        assert self.bot is not None
+        stream = self.stream
+        for _ in range(n):
+            await stream.emit()
+            if stream.outstanding() >= DEPTH:
+                await _until(lambda: stream.outstanding() < DEPTH // 2, self.bot, 60, "warm-up")
+        last = await stream.emit("help")
+        await _until(lambda: last.answered is not None, self.bot, 120, "the end of the warm-up")
+        self.watcher.errors.clear()
+        stream.counts.clear()
+        stream.sent = []
+
+    async def record(self, out: Path) -> None:
+        """py-spy from now until the bot stops (raw collapsed stacks into `out`)."""
+        assert self.bot is not None
+        self.spy = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("py-spy")),
+            *("record", "--pid", str(self.bot.proc.pid), "--rate", "250", "--format", "raw"),
+            *("--output", str(out), "--nonblocking"),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        await asyncio.sleep(0.5)
+
+    async def throughput(self, n: int) -> None:
+        """Keep DEPTH updates waiting until `n` were sent; the last is a command, answered
+        last. Adds to the phase's figures (runs may come in rounds)."""
+        bot, stream, phase = self.bot, self.stream, self.phase
+        assert bot is not None
+        cpu0, harness0 = bot.cpu_seconds(), time.process_time()
+        first = stream.emitted
+        started = time.perf_counter()
+        while stream.emitted - first < n:
+            room = min(DEPTH - stream.outstanding(), n - (stream.emitted - first))
+            for _ in range(room):
+                last = stream.emitted - first == n - 1
+                await stream.emit("help" if last else None)
+            await _until(lambda: stream.outstanding() < DEPTH, bot, 60, "the bot to catch up")
+        final = stream.sent[-1]
+        await _until(lambda: final.answered is not None, bot, 120, "the last answer")
+        assert final.answered is not None
+        phase.seconds += final.answered - started
+        phase.updates += n
+        phase.cpu_s += bot.cpu_seconds() - cpu0
+        phase.harness_cpu_s += time.process_time() - harness0
+        phase.mix = Counter(stream.counts)
+
+    async def latency(self, samples: int, pace: float = 0) -> None:
+        """The five commands one at a time, queued -> answered in the sandbox; at most one
+        every `pace` seconds (0: the next as soon as the last is answered)."""
+        loop = asyncio.get_running_loop()
+        stream, phase = self.stream, self.phase
+        for _ in range(samples):
+            kind = stream.rng.choices(COMMANDS, [MIX[c] for c in COMMANDS])[0]
+            future: asyncio.Future[float] = loop.create_future()
+            sent = await stream.emit(kind)
+            sent.future = future
+            if sent.answered is not None:
+                future.set_result(sent.answered)
+            try:
+                await asyncio.wait_for(future, 15)
+            except TimeoutError:
+                phase.errors["latency timeout"] += 1
+                continue
+            assert sent.answered is not None
+            took = sent.answered - sent.queued
+            phase.latency.setdefault(kind, []).append(took)
+            if pace > took:
+                await asyncio.sleep(pace - took)
+
+    async def stop(self) -> Phase:
+        """Stop the bot; collect errors and memory."""
+        phase = self.phase
         try:
-            await asyncio.wait_for(future, 15)
-        except TimeoutError:
-            phase.errors["latency timeout"] += 1
-            continue
-        assert sent.answered is not None
-        took = sent.answered - sent.queued
-        phase.latency.setdefault(kind, []).append(took)
-        if pace > took:
-            await asyncio.sleep(pace - took)
-
-
-async def warm_up(stream: Stream, bot: Bot, n: int) -> None:
-    """Untimed: the first updates, so that there are messages to press."""
-    for _ in range(n):
-        await stream.emit()
-        if stream.outstanding() >= DEPTH:
-            await _until(lambda: stream.outstanding() < DEPTH // 2, bot, 60, "warm-up")
-    last = await stream.emit("help")
-    await _until(lambda: last.answered is not None, bot, 120, "the end of the warm-up")
+            if self.bot is not None:
+                phase.rss_peak_mb = self.bot.peak_rss_mb()
+                log = await stop(self.bot)
+                phase.logged_errors = log.count("error while handling") + log.count("Traceback")
+                if self.bot.proc.returncode not in (0, -signal.SIGTERM):
+                    phase.errors[f"exit status {self.bot.proc.returncode}"] += 1
+                if phase.logged_errors:
+                    print(f"{self.which}: errors in the log:\n{log[-3000:]}", file=sys.stderr)
+            if self.spy is not None:
+                await asyncio.wait_for(self.spy.wait(), 60)
+        finally:
+            self.watcher.close()
+        missing = sum(1 for s in self.stream.sent if s.kind != "group" and s.answered is None)
+        if missing:
+            phase.errors["unanswered"] += missing
+        phase.errors.update(self.watcher.errors)
+        return phase
 
 
 async def run_bot(
@@ -718,54 +807,46 @@ async def run_bot(
     *,
     pace: float = 0,
     warm: int = WARM_UP,
-    wrap: Sequence[str] = (),
     spy: Path | None = None,
 ) -> Phase:
-    """Start one bot in the world; start-up, warm-up, throughput, latency, memory.
-
-    `spy`: record the bot with py-spy (raw collapsed stacks into this file) from the end of the
-    warm-up until it stops."""
-    watcher = Watcher(w.sandbox)
-    stream = Stream(w, watcher, seed=w.sponsorships)
-    stream.begin_phase()
-    phase = Phase(which, w.sponsorships)
-    bot = await start_bot(w, which, wrap=wrap)
+    """One bot alone on the first stage: start-up, warm-up, throughput, latency, memory.
+    `spy`: record it with py-spy from the end of the warm-up."""
+    runner = Runner(w, w.stages[0], which)
     try:
-        await _until(lambda: watcher.first_poll is not None, bot, 120, "the first getUpdates")
-        assert watcher.first_poll is not None
-        phase.startup_s = watcher.first_poll - bot.spawned
-        phase.rss_at_poll_mb = bot.peak_rss_mb()
+        await runner.start()
         if warm:
-            await warm_up(stream, bot, warm)
+            await runner.warm_up(warm)
         if spy is not None:
-            spy_proc = await asyncio.create_subprocess_exec(
-                str(Path(sys.executable).with_name("py-spy")),
-                "record", "--pid", str(bot.proc.pid), "--rate", "250", "--format", "raw",
-                "--output", str(spy), "--nonblocking",
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-            await asyncio.sleep(0.5)
-        watcher.errors.clear()
-        stream.counts.clear()
-        stream.sent = []
+            await runner.record(spy)
         if updates:
-            await throughput(stream, bot, updates, phase)
+            await runner.throughput(updates)
         if samples:
-            await latency(stream, bot, samples, phase, pace)
-        phase.rss_peak_mb = bot.peak_rss_mb()
+            await runner.latency(samples, pace)
     finally:
-        watcher.close()
-        log = await stop(bot)
-        if spy is not None:
-            await asyncio.wait_for(spy_proc.wait(), 60)
-    phase.errors.update(watcher.errors)
-    phase.logged_errors = log.count("error while handling") + log.count("Traceback")
-    if bot.proc.returncode not in (0, -signal.SIGTERM):
-        phase.errors[f"exit status {bot.proc.returncode}"] += 1
-    if phase.logged_errors:
-        print(f"{which}: errors in the log:\n{log[-3000:]}", file=sys.stderr)
+        phase = await runner.stop()
     return phase
+
+
+async def run_pair(w: World, updates: int, samples: int, rounds: int = ROUNDS) -> list[Phase]:
+    """The real bot and the echo bot, each on its own stage, alive at the same time and
+    measured in alternating rounds, so that both see the same background load."""
+    runners = [Runner(w, w.stages[0], "bot"), Runner(w, w.stages[1], "echo")]
+    try:
+        for r in runners:
+            await r.start()
+        for r in runners:
+            await r.warm_up(WARM_UP)
+        for _i in range(rounds):
+            for r in runners:
+                if updates:
+                    await r.throughput(updates // rounds)
+        for _i in range(rounds):
+            for r in runners:
+                if samples:
+                    await r.latency(samples // rounds)
+    finally:
+        phases = [await r.stop() for r in runners]
+    return phases
 
 
 # -- reports --------------------------------------------------------------------------------------
@@ -803,7 +884,11 @@ def _problems(*phases: Phase | None) -> str:
         if p is not None and (p.errors or p.logged_errors):
             listed = ", ".join(f"{k} ({v})" for k, v in sorted(p.errors.items()))
             parts.append(f"{p.bot}: {listed}; {p.logged_errors} error lines in its log")
-    return ("Problems seen: " + "; ".join(parts) + ".") if parts else "No errors; every update answered."
+    return (
+        ("Problems seen: " + "; ".join(parts) + ".")
+        if parts
+        else "No errors; every update answered."
+    )
 
 
 def _ratio(a: float, b: float) -> str:
@@ -829,7 +914,8 @@ def report_throughput(r: Results) -> str:
         "| --- | --- | --- | --- |",
         f"| updates a second | {bot.rate:.0f} | {echo.rate:.0f} | {ratio:.2f} |",
         f"| bot process CPU per update | {bot.cpu_ms_per_update:.2f} ms | "
-        f"{echo.cpu_ms_per_update:.2f} ms | {_ratio(echo.cpu_ms_per_update, bot.cpu_ms_per_update)} |",
+        f"{echo.cpu_ms_per_update:.2f} ms | "
+        f"{_ratio(echo.cpu_ms_per_update, bot.cpu_ms_per_update)} |",
         f"| sandbox process CPU (share of one core) | {bot.harness_cpu_s / bot.seconds:.0%} | "
         f"{echo.harness_cpu_s / echo.seconds:.0%} | |",
     ]
@@ -840,7 +926,7 @@ def report_throughput(r: Results) -> str:
         )
     lines += [
         "",
-        "\"Real bot\" is the application from `build_application` without its rate limiter "
+        '"Real bot" is the application from `build_application` without its rate limiter '
         "(`bench/botproc.py`), so that the figure is the bot's own work. As deployed, "
         "`python -m bot run` paces every send to a chat with PTB's AIORateLimiter at "
         "Telegram's 30 a second overall, so it answers at most about 30 chats a second (plain "
@@ -1007,26 +1093,30 @@ async def measure_world(
     n: int, sizes: Sizes, *, throughput: bool, latency: bool, startup: bool
 ) -> Results:
     """One world; the phases the asked-for figures need."""
-    async with world(n) as w:
+    async with world(n, stages=2) as w:
         print(f"world: {w.sponsorships:,} sponsorships, {w.tasks:,} tasks ({w.seed_seconds:.1f} s)")
         r = Results(w)
         updates = sizes.updates if throughput else 0
         samples = sizes.samples if latency else 0
         if throughput or latency:
-            r.bot = await run_bot(w, "bot", updates, samples)
+            r.bot, r.echo = await run_pair(w, updates, samples)
             print(summary(r.bot))
-        r.echo = await run_bot(w, "echo", updates, samples, warm=WARM_UP if updates or samples else 0)
+        else:  # the echo bot's start-up and memory, for comparison
+            echo = Runner(w, w.stages[1], "echo")
+            try:
+                await echo.start()
+            finally:
+                r.echo = await echo.stop()
         print(summary(r.echo))
-        if throughput or startup or latency:
-            r.deployed = await run_bot(
-                w,
-                "deployed",
-                sizes.deployed_updates if throughput else 0,
-                sizes.deployed_samples if latency else 0,
-                pace=PACE,
-                warm=DEPLOYED_WARM_UP,
-            )
-            print(summary(r.deployed))
+        r.deployed = await run_bot(
+            w,
+            "deployed",
+            sizes.deployed_updates if throughput else 0,
+            sizes.deployed_samples if latency else 0,
+            pace=PACE,
+            warm=DEPLOYED_WARM_UP if throughput or latency else 0,
+        )
+        print(summary(r.deployed))
         return r
 
 

@@ -228,6 +228,7 @@ class Checkins:
         self.default_weekday = scheduling.WEEKDAYS.index(c.weekday)
         self.default_time = c.time
         self._tick_lock = asyncio.Lock()
+        self._quiet: scheduling.Quiet = {}  # the scheduler's memory between ticks
 
     # -- schedules -------------------------------------------------------------------------
 
@@ -312,7 +313,9 @@ class Checkins:
                 for o in await store.open_occurrences(self.db)
             ]
             last = await store.last_scheduled(self.db)
-            plan = scheduling.plan(schedules, last, opened, now, self.tz, self.timing)
+            plan = scheduling.plan(
+                schedules, last, opened, now, self.tz, self.timing, quiet=self._quiet
+            )
             if plan.missed:
                 async with self.db.transaction() as conn:
                     for slot in plan.missed:

@@ -3,10 +3,11 @@
 Rows come from `bot.storage.outbox` (queued in the transaction that decided to send them). One
 worker sends them in id order per chat, paced by its own token buckets (overall, per group, per
 chat) so that Telegram never has to refuse with 429. What still goes wrong is handled per row:
-429 is waited out, 5xx and timeouts are retried with backoff, 403 marks the person unreachable
-or flags the sponsorship whose chat removed the bot, a group that became a supergroup is
-followed. A row is committed as in flight before its request, so a crash can only repeat the
-few that were in flight.
+429 is waited out, 5xx and timeouts are retried with backoff (capped at a minute, and given up
+only after an hour of failures: an outage of Telegram loses nothing), 403 marks the person
+unreachable or flags the sponsorship whose chat removed the bot, a group that became a
+supergroup is followed. A row is committed as in flight before its request, so a crash can
+only repeat the few that were in flight.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from bot.storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8  # 5xx and timeouts, with backoff 1, 2, 4 ... 60 s
+MAX_ATTEMPTS = 8  # 5xx and timeouts, with backoff 1, 2, 4 ... 60 s: at least this many tries
+RETRY_WINDOW = 3600.0  # and this many seconds of failures before a message is given up
 MAX_RATE_LIMITED = 20  # 429s survived by one row before it is given up
 BACKOFF_CAP = 60.0
 
@@ -180,6 +182,7 @@ class Outbox:
         self.poll_seconds = poll_seconds
         self.sent = 0
         self._ready_at: dict[int, float] = {}  # row id -> timer time of its next attempt
+        self._failing_since: dict[int, float] = {}  # row id -> timer time of its first failure
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False
@@ -267,6 +270,8 @@ class Outbox:
                 outcome = await self._retry_later(row, "unexpected error")
             finally:
                 busy.discard(row.chat_id)
+            if outcome is not _Outcome.RETRY:
+                self._failing_since.pop(row.id, None)
             if outcome is _Outcome.RETRY:  # first in its chat again; claiming counted a try
                 again = replace(row, attempts=row.attempts + 1)
                 queues.setdefault(row.chat_id, deque()).appendleft(again)
@@ -374,13 +379,15 @@ class Outbox:
 
     async def _retry_later(self, row: OutboxRow, error: str) -> _Outcome:
         attempts = row.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
+        now = self.timer.now()
+        since = self._failing_since.setdefault(row.id, now)
+        if attempts >= MAX_ATTEMPTS and now - since >= RETRY_WINDOW:
             log.error("outbox: giving up on message %d after %d attempts", row.id, attempts)
             await store.finish(self.db, row.id, "failed", error)
             return _Outcome.DONE
-        delay = min(BACKOFF_CAP, 2.0 ** (attempts - 1))
+        delay = min(BACKOFF_CAP, 2.0 ** min(attempts - 1, 16))
         log.info("outbox: %s; trying message %d again in %.0f s", error, row.id, delay)
-        self._ready_at[row.id] = self.timer.now() + delay
+        self._ready_at[row.id] = now + delay
         await store.release(self.db, row.id, error)
         return _Outcome.RETRY
 

@@ -8,6 +8,7 @@ the edge, so a Tuesday 19:00 check-in stays at 19:00 across both daylight-saving
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -130,6 +131,13 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time())
 
 
+def _add_months(day: date, months: int) -> date:
+    """`day + relativedelta(months=months)`: the same day of the month, or the month's last."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
 def _first_weekday_on_or_after(day: date, wd: int) -> date:
     return day + timedelta(days=(wd - day.weekday()) % 7)
 
@@ -153,8 +161,8 @@ def _segments(schedule: Schedule, tz: ZoneInfo) -> list[_Segment]:
         return [_Segment(None, None, "monthly")]
     if schedule.arrival is None:
         return [_Segment(None, None, "weekly")]
-    weekly_until = _midnight(schedule.arrival + relativedelta(months=WEEKLY_MONTHS))
-    biweekly_until = _midnight(schedule.arrival + relativedelta(months=BIWEEKLY_MONTHS))
+    weekly_until = _midnight(_add_months(schedule.arrival, WEEKLY_MONTHS))
+    biweekly_until = _midnight(_add_months(schedule.arrival, BIWEEKLY_MONTHS))
     anchor = _first_weekday_on_or_after(weekly_until.date(), rule.weekday)
     return [
         _Segment(None, weekly_until, "weekly"),
@@ -199,29 +207,88 @@ def _rrule(segment: _Segment, rule: Rule, start: datetime) -> rrule:
     )
 
 
-def occurrences(
+def _candidate(segment: _Segment, rule: Rule, local: datetime) -> datetime:
+    """The first time at or after `local` (naive local) that `_rrule` gives for the segment:
+    the rule's weekday and time of day, every week, every other week from the anchor, or the
+    first such weekday of a month."""
+    if segment.rhythm == "weekly":
+        found = datetime.combine(_first_weekday_on_or_after(local.date(), rule.weekday), rule.at)
+        return found if found >= local else found + timedelta(days=7)
+    if segment.rhythm == "biweekly":
+        assert segment.anchor is not None
+        behind = (local.date() - segment.anchor).days
+        day = segment.anchor + timedelta(days=14 * -(-behind // 14) if behind > 0 else 0)
+        found = datetime.combine(day, rule.at)
+        return found if found >= local else found + timedelta(days=14)
+    month = local.date().replace(day=1)
+    found = datetime.combine(_first_weekday_on_or_after(month, rule.weekday), rule.at)
+    if found >= local:
+        return found
+    month = (month + timedelta(days=32)).replace(day=1)
+    return datetime.combine(_first_weekday_on_or_after(month, rule.weekday), rule.at)
+
+
+def _first_instant(
+    window: tuple[_Segment, datetime, datetime], rule: Rule, tz: ZoneInfo, low: datetime
+) -> datetime | None:
+    """The first instant after `low` that the segment's recurrence gives between `start` and
+    `end` (naive local, as in `occurrences`), or None. The candidates come in order and their
+    instants only grow (they are at least a week apart)."""
+    segment, start, end = window
+    local = _candidate(segment, rule, start)
+    while local <= end and (segment.end is None or local < segment.end):
+        instant = _instant(local, tz)
+        if instant > low:
+            return instant
+        local = _candidate(segment, rule, local + timedelta(minutes=1))
+    return None
+
+
+def _occurrences(
     schedule: Schedule, tz: ZoneInfo, after: datetime, until: datetime
-) -> list[datetime]:
-    """The schedule's UTC instants in (after, until], never at or before `starts_at`."""
+) -> tuple[list[datetime], datetime]:
+    """`occurrences`, and (when there are none) an instant before which none falls after
+    `until` either."""
     low = max(after, schedule.starts_at)
     if low >= until:
-        return []
+        return [], low
     # Work in local wall time with a day of margin either side; filter on instants after.
     lo_local = _local(low, tz) - timedelta(days=1)
     hi_local = _local(until, tz) + timedelta(days=1)
-    found: set[datetime] = set()
+    windows = []
     for segment in _segments(schedule, tz):
         start = max(lo_local, segment.start) if segment.start else lo_local
         end = min(hi_local, segment.end) if segment.end else hi_local
-        if start >= end:
-            continue
+        if start < end:
+            windows.append((segment, start, end))
+    firsts = [t for w in windows if (t := _first_instant(w, schedule.rule, tz, low)) is not None]
+    first = min(firsts, default=None)
+    if first is None or first > until:
+        # What a tick finds for almost every schedule, without building the recurrences.
+        beyond = _instant(hi_local, tz) - timedelta(hours=1)  # nothing later was looked at
+        return [], beyond if first is None else min(first, beyond)
+    found: set[datetime] = set()
+    for segment, start, end in windows:
         for local in _rrule(segment, schedule.rule, start).between(start, end, inc=True):
             if segment.end is not None and local >= segment.end:
                 continue
             instant = _instant(local, tz)
             if low < instant <= until:
                 found.add(instant)
-    return sorted(found)
+    return sorted(found), until
+
+
+def occurrences(
+    schedule: Schedule, tz: ZoneInfo, after: datetime, until: datetime
+) -> list[datetime]:
+    """The schedule's UTC instants in (after, until], never at or before `starts_at`."""
+    return _occurrences(schedule, tz, after, until)[0]
+
+
+# What `plan` learnt about a schedule: (the schedule, its last recorded instant, from, until):
+# with the same schedule and the same last recorded instant, nothing is due from `from` (when it
+# was worked out) until `until`.
+Quiet = dict[tuple[int, str], tuple["Schedule", datetime | None, datetime, datetime]]
 
 
 def next_occurrence(
@@ -253,6 +320,7 @@ def plan(
     now: datetime,
     tz: ZoneInfo,
     timing: Timing,
+    quiet: Quiet | None = None,
 ) -> Plan:
     """Decide what is due now.
 
@@ -260,14 +328,33 @@ def plan(
     after `starts_at`, and within `timing.lookback`) up to `now` is either sent (the latest, if
     it is at most `timing.grace` old) or recorded as missed. Open check-ins are closed once
     `close_after` has passed since they were sent, or reminded once after `remind_after`.
+
+    `quiet`, kept by the caller from one call to the next (same `tz`), remembers until when
+    nothing can be due for a schedule, so that a tick every minute does not work out every
+    recurrence again; the plan is the same with or without it.
     """
     result = Plan()
     floor = now - timing.lookback
     for schedule in schedules:
         if schedule.paused:
             continue
-        after = max(floor, last.get(schedule.key, floor))
-        due = occurrences(schedule, tz, after, now)
+        recorded = last.get(schedule.key)
+        if quiet is not None:
+            known = quiet.get(schedule.key)
+            if (
+                known is not None
+                and known[2] <= now < known[3]
+                and known[1] == recorded
+                and known[0] == schedule
+            ):
+                continue
+        after = max(floor, floor if recorded is None else recorded)
+        due, calm = _occurrences(schedule, tz, after, now)
+        if quiet is not None:
+            if due:
+                quiet.pop(schedule.key, None)
+            else:
+                quiet[schedule.key] = (schedule, recorded, now, calm)
         for i, at in enumerate(due):
             slot = Slot(schedule.sponsorship_id, schedule.kind, at)
             latest = i == len(due) - 1

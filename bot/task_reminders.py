@@ -90,10 +90,13 @@ async def _weekly_overdue(
     message carries them otherwise)."""
     monday = today - timedelta(days=today.weekday())
     queued = 0
+    paused = await _checkins_paused(db)  # one query a tick, not one per sponsorship
+    if not paused:
+        return 0
     for s in await sponsorships.list_all(db):
         if s.status != "active" or s.chat_id is None or not s.chat_ready:
             continue
-        if not await _checkins_paused(db, s.id):
+        if s.id not in paused:
             continue
         items = await tasks.of_sponsorship(db, s.id)
         late = [t for t in items if t.overdue(today)]
@@ -113,9 +116,9 @@ async def _weekly_overdue(
     return queued
 
 
-async def _checkins_paused(db: Database, sponsorship_id: int) -> bool:
-    row = await db.fetchone(
-        "SELECT count(*) FROM checkin_schedules WHERE sponsorship_id = ? AND paused = 1",
-        (sponsorship_id,),
+async def _checkins_paused(db: Database) -> set[int]:
+    """The sponsorships with a paused check-in schedule."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT sponsorship_id FROM checkin_schedules WHERE paused = 1"
     )
-    return bool(row and row[0])
+    return {int(row[0]) for row in rows}

@@ -6,6 +6,7 @@ above is searched for the people's names, the phrases they wrote and the token."
 
 from __future__ import annotations
 
+import ast
 import io
 import logging
 import sys
@@ -128,6 +129,55 @@ def test_describe_exception_groups() -> None:
     assert "[ValueError, KeyError]" in text
 
 
+# -- every log call, read from the source ----------------------------------------------------
+
+LEVELS = {"debug", "info", "warning", "error", "exception", "critical", "log"}
+# Attributes that hold what people wrote or who they are.
+PERSONAL = {
+    "first_name", "last_name", "full_name", "username", "text", "caption", "note", "title",
+    "data", "question", "answer", "phone_number", "contact", "description", "message",
+}  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log_calls() -> Iterator[tuple[str, ast.Call]]:
+    for folder in ("bot", "handlers"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "sandbox" in path.parts:  # the fake Telegram, not the bot
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in LEVELS
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in ("log", "logger", "logging")
+                ):
+                    yield f"{path.relative_to(ROOT)}:{node.lineno}", node
+
+
+def test_no_log_call_passes_names_or_text() -> None:
+    """Our own log calls pass ids, counts, codes and exception types only: a constant format
+    string (no f-string that could hide a value), and no argument that reads a name, a text,
+    button data or a message (checked on the source, so that a new log call is checked too)."""
+    calls = list(log_calls())
+    assert len(calls) > 20  # the walk found the code
+    bad = []
+    for where, call in calls:
+        args = [*call.args, *(k.value for k in call.keywords if k.arg != "exc_info")]
+        if call.args and not isinstance(call.args[0], ast.Constant):
+            bad.append(f"{where}: the message is not a constant string")
+        for arg in args[1:]:
+            for node in ast.walk(arg):
+                own = isinstance(node, ast.Attribute) and ast.unparse(node.value).endswith("bot")
+                if isinstance(node, ast.Attribute) and node.attr in PERSONAL and not own:
+                    bad.append(f"{where}: passes .{node.attr}")  # (the bot's own name is fine)
+                if isinstance(node, ast.Name) and node.id in PERSONAL:
+                    bad.append(f"{where}: passes {node.id}")
+    assert bad == []
+
+
 # -- a whole scenario ------------------------------------------------------------------------
 
 NAMES = ("Fatimaunique", "Haddadunique", "fatima_unique_tg", "Sanneunique", "Pietunique")
@@ -138,8 +188,10 @@ NOTE = "Mijn buurman Zwaluwunique helpt ons"
 GROUP_NOTE = "De huur voor Lelieunique is geregeld."
 PLAIN = "mijn adres is Dorpsstraat Reigerunique 1"
 BOOM = "Kievitunique"
-PHRASES = (QUESTION, "Tulpenveldunique", "Klaprozenunique", "Zwaluwunique", "Lelieunique")
-PHRASES += ("Reigerunique", BOOM, "TULPENVELDUNIQUE", "KLAPROZENUNIQUE-LAAN.", "ZWALUWUNIQUE")
+PHRASES = (
+    *(QUESTION, "Tulpenveldunique", "Klaprozenunique", "Zwaluwunique", "Lelieunique"),
+    *("Reigerunique", BOOM, "TULPENVELDUNIQUE", "KLAPROZENUNIQUE-LAAN.", "ZWALUWUNIQUE"),
+)  # what they wrote, and its machine translation
 
 
 class Collect(logging.Handler):

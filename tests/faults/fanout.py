@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.checkins import Checkins, service
 from bot.clock import FakeClock
+from bot.outbox import Outbox
 from bot.sandbox import Clock, Sandbox, SandboxTimeout, SimGroup, SimMessage, SimUser
 from bot.sandbox.models import rights_from_names
 from bot.storage import Database, participants, people, sponsorships
@@ -195,7 +196,7 @@ async def seed(
 @asynccontextmanager
 async def fan_out(tmp_path: Path, count: int) -> AsyncIterator[FanOut]:
     """The running bot, an hour before the check-in of `count` sponsorships falls due. The
-    outbox's background worker is stopped: `drain()` sends, on the sandbox's clock."""
+    outbox's background worker is replaced: `drain()` sends, on the sandbox's clock."""
     sandbox = Sandbox(clock=Clock(T0), limits=QUICK_PEOPLE)
     coordinator = sandbox.user("Carla", language_code="en")
     owner = sandbox.user("Sanne", language_code="nl")
@@ -211,8 +212,13 @@ async def fan_out(tmp_path: Path, count: int) -> AsyncIterator[FanOut]:
     clock = FakeClock(DUE - timedelta(hours=1))
     async with run_bot(sandbox, config, clock) as harness:
         checkins = service(harness.app)
-        await checkins.outbox.stop()
-        checkins.outbox.timer = SandboxTimer(sandbox.clock)
+        await checkins.outbox.stop()  # the background worker waits in real time: replaced by
+        checkins.outbox = Outbox(  # one that only sends when drained, on the sandbox's clock
+            harness.services.db,
+            harness.app.bot,
+            clock,
+            timer=SandboxTimer(sandbox.clock),
+        )
         fan = FanOut(harness, sandbox, clock, coordinator, owner, teams)
         original = sandbox.call
 
