@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import privacy, relay
@@ -80,17 +80,26 @@ async def show_privacy(update: Update, context: Ctx) -> None:
     await message.reply_text("\n\n".join(lines), reply_markup=markup)
 
 
-async def send_my_data(update: Update, context: Ctx) -> None:
-    """/mydata or the button: every record about the person, as a JSON file."""
+async def _known_person(update: Update, context: Ctx) -> User | None:
+    """The person behind a command or button, when the bot stores something about them;
+    otherwise they are told there is nothing (and None is returned)."""
     user = update.effective_user
     if user is None:
-        return
+        return None
     if update.callback_query is not None:
         await update.callback_query.answer()
-    lang = context.lang
     if context.person is None:
-        await context.bot.send_message(user.id, lang.t("I store nothing about you yet."))
+        await context.bot.send_message(user.id, context.lang.t("I store nothing about you yet."))
+        return None
+    return user
+
+
+async def send_my_data(update: Update, context: Ctx) -> None:
+    """/mydata or the button: every record about the person, as a JSON file."""
+    user = await _known_person(update, context)
+    if user is None:
         return
+    lang = context.lang
     data = await privacy.export(context.db, user.id)
     blob = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await context.bot.send_document(
@@ -102,15 +111,10 @@ async def send_my_data(update: Update, context: Ctx) -> None:
 
 async def ask_forget(update: Update, context: Ctx) -> None:
     """/forget or the button: explain and ask for a confirmation."""
-    user = update.effective_user
+    user = await _known_person(update, context)
     if user is None:
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     lang = context.lang
-    if context.person is None:
-        await context.bot.send_message(user.id, lang.t("I store nothing about you yet."))
-        return
     await context.bot.send_message(
         user.id,
         "\n\n".join(

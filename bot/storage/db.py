@@ -99,16 +99,17 @@ class Database:
                 raise
             await self.conn.execute("COMMIT")
 
+    # Each read is one trip to aiosqlite's thread (execute and fetch together), not three
+    # (execute, fetch, close): the trips, not SQLite, are most of what a query costs here.
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """One row or None."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            row: aiosqlite.Row | None = await cur.fetchone()
-            return row
+        """One row or None (the first row, for a query meant to give at most one)."""
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """All rows."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
 
 def _statements(script: str) -> list[str]:
