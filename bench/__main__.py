@@ -18,13 +18,17 @@ import argparse
 import asyncio
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.load import Sizes
 
 BENCHMARKS = ("throughput", "latency", "startup", "growth", "fanout", "profile")
 WORLD = ("throughput", "latency", "startup")
 ALL_FANOUT_GROUPS = 1000
 
 
-def _sizes(argv: list[str], name: str) -> tuple[argparse.Namespace, object]:
+def _sizes(argv: list[str], name: str) -> tuple[argparse.Namespace, Sizes]:
     from bench.load import Sizes
 
     defaults = Sizes()
@@ -47,7 +51,6 @@ async def _run(names: tuple[str, ...], argv: list[str]) -> int:
     from bench import fanout, load
 
     args, sizes = _sizes(argv, names[0] if len(names) == 1 else "")
-    assert isinstance(sizes, load.Sizes)
     sections: list[str] = []
     known = None
     if any(n in WORLD for n in names):
@@ -79,7 +82,7 @@ async def _run(names: tuple[str, ...], argv: list[str]) -> int:
         text = fanout.report(result)
         print("\n" + text)
         if not args.no_write:
-            fanout.write_section(text)
+            load.write_section(text)
     if not args.no_write:
         print(f"written to {load.RESULTS}")
     return 0

@@ -71,14 +71,21 @@ MIX: dict[str, float] = {
     "press": 37,
     "group": 20,
 }
-TASK_TEXTS = (
-    "Bel de woningcorporatie over de lekkage",
-    "Fiets ophalen bij de kringloop",
-    "Samen naar de bibliotheek",
-    "Formulier huurtoeslag invullen",
-    "Afspraak tandarts maken",
-    "Wintersjassen kopen",
+# /task_add texts: verb, thing and place, so that hardly two are the same.
+TASK_VERBS = ("Bel", "Regel", "Zoek", "Vraag naar", "Breng", "Haal", "Check", "Plan")
+TASK_THINGS = (
+    "de huurtoeslag",
+    "een fiets",
+    "de tandarts",
+    "winterjassen",
+    "het zwemdiploma",
+    "de energierekening",
+    "een laptop",
+    "de bibliotheekpas",
+    "het inburgeringsexamen",
+    "de zorgverzekering",
 )
+TASK_PLACES = ("", "bij de gemeente", "in de wijk", "voor de kinderen", "met Sanne", "online")
 DUE_TEXTS = ("", "", "morgen", "vrijdag", "in 3 dagen", "volgende week")
 GROUP_TEXTS = (
     "Zullen we zaterdag samen naar de markt gaan?",
@@ -548,7 +555,11 @@ class Stream:
         if kind == "tasks":
             return rng.choice(("/tasks", "/tasks", "/tasks all", "/tasks overdue"))
         if kind == "task_add":
-            text = rng.choice(TASK_TEXTS)
+            text = " ".join(
+                w
+                for w in (rng.choice(TASK_VERBS), rng.choice(TASK_THINGS), rng.choice(TASK_PLACES))
+                if w
+            )
             if rng.random() < 0.5:
                 text += f" @{rng.choice(p.members[1:])}"
             due = rng.choice(DUE_TEXTS)
@@ -821,6 +832,8 @@ async def run_bot(
         if updates:
             await runner.throughput(updates)
         if samples:
+            if updates and pace:
+                await asyncio.sleep(2)  # a rate limiter's budget fills up again first
             await runner.latency(samples, pace)
     finally:
         phase = await runner.stop()
@@ -1054,13 +1067,14 @@ def report_growth(rows: list[tuple[World, Phase]]) -> str:
 def write_section(text: str, path: Path = RESULTS) -> None:
     """Replace (or add) the section that `text` starts with ("## Name"), keeping the others."""
     title = text.split("\n", 1)[0]
-    old = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    text = text.rstrip("\n") + "\n"
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
     start = old.find(title + "\n")
     if start < 0:
         new = old.rstrip("\n") + "\n\n" + text
     else:
         end = old.find("\n## ", start + 1)
-        new = old[:start] + text + ("" if end < 0 else old[end + 1 :])
+        new = old[:start] + text + ("" if end < 0 else "\n" + old[end + 1 :])
     path.write_text(new)
 
 
@@ -1083,9 +1097,9 @@ class Sizes:
 
     sponsorships: int = 10_000
     updates: int = 2_000
-    samples: int = 600
+    samples: int = 1_500
     deployed_updates: int = 400
-    deployed_samples: int = 150
+    deployed_samples: int = 200
     growth: tuple[int, ...] = (100, 1_000, 10_000)
 
 

@@ -21,7 +21,7 @@ from bench import load
 _FRAME = re.compile(r"(?P<fn>.*) \((?P<path>.*?):\d+\)$")
 # First match wins: what a sample of the main thread is doing.
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("waiting for the network (idle)", ("EpollSelector.select",)),
+    ("in the event loop's select() (wake-ups)", ("EpollSelector.select",)),
     ("the check-in tick (every minute)", ("Checkins.tick",)),
     ("getUpdates: fetching and parsing updates", ("Updater._start_polling", "Update.de_json")),
     ("sending answers (PTB, httpx)", ("Bot._post",)),
@@ -100,11 +100,12 @@ def report(s: Summary, phase: load.Phase, sponsorships: int) -> str:
         f"`python -m bench profile`: py-spy (250 Hz) on the real bot, without its rate limiter, "
         f"under {phase.updates:,} updates of the throughput stream and {phase.samples} latency "
         f"samples, {sponsorships:,} sponsorships ({phase.rate:.0f} updates a second under the "
-        f"profiler). {s.main:,} samples of the main thread; aiosqlite's worker thread "
-        f"(SQLite itself) was busy for {s.worker:,} samples "
-        f"({s.worker / s.main if s.main else 0:.0%} of the main thread's).",
+        f"profiler). {s.main:,} samples of the main thread while it was busy (py-spy leaves "
+        "out a thread that sleeps, so waiting for the sandbox's answers is not in them); "
+        f"aiosqlite's worker thread, which now runs only the writes, was busy for "
+        f"{s.worker:,} samples.",
         "",
-        "| the main thread was | share |",
+        "| the busy main thread was | share |",
         "| --- | --- |",
         *(f"| {name} | {share:.1%} |" for name, share in s.categories),
         "",

@@ -83,8 +83,7 @@ def _select(
     return [t for t in items if t.status == "open"]
 
 
-async def _newcomer_name(context: Ctx, sponsorship_id: int) -> str | None:
-    people = await participants.of_sponsorship(context.db, sponsorship_id)
+def _newcomer_name(people: list[Participant]) -> str | None:
     return next((p.first_name for p in people if p.kind == "newcomer"), None)
 
 
@@ -93,9 +92,10 @@ async def render_list(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The task list message and its buttons."""
     day = today(context)
-    me = await participants.get(context.db, s.id, user_id)
+    people = await participants.of_sponsorship(context.db, s.id)  # one query for both
+    me = next((p for p in people if p.person_id == user_id), None)
     items = _select(await tasks.of_sponsorship(context.db, s.id), which, me, user_id, day)
-    newcomer = await _newcomer_name(context, s.id)
+    newcomer = _newcomer_name(people)
     header = lang.t(
         "<b>Tasks – {name}</b> ({which})", name=s.name, which=lang.t(FILTER_LABELS[which])
     )
@@ -155,16 +155,19 @@ async def show_tasks(update: Update, context: Ctx) -> None:
 
 
 async def render_task(
-    context: Ctx, task: Task, s: Sponsorship, lang: Lang
+    context: Ctx,
+    task: Task,
+    s: Sponsorship,
+    lang: Lang,
+    people: list[Participant] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One task with its how-to and its actions."""
+    """One task with its how-to and its actions (`people`: the sponsorship's participants, when
+    the caller has them already)."""
     templates = context.services.templates
-    newcomer = await _newcomer_name(context, s.id)
-    helpers = [
-        p.first_name
-        for p in await participants.of_sponsorship(context.db, s.id)
-        if p.person_id in task.helpers
-    ]
+    if people is None:
+        people = await participants.of_sponsorship(context.db, s.id)
+    newcomer = _newcomer_name(people)
+    helpers = [p.first_name for p in people if p.person_id in task.helpers]
     lines = [
         "<b>" + lang.value(taskview.title(task, lang, templates, s.template_id)) + "</b>",
         lang.t("Who: {owner}", owner=taskview.owner(task, lang, newcomer)),
@@ -354,7 +357,7 @@ async def add_task(update: Update, context: Ctx) -> None:
     )
     task = await tasks.get(context.db, task_id)
     assert task is not None
-    body, markup = await render_task(context, task, s, lang)
+    body, markup = await render_task(context, task, s, lang, people)
     await message.reply_text(lang.t("Task added.") + "\n\n" + body, reply_markup=markup)
 
 
